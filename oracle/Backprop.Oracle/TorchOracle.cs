@@ -1,0 +1,171 @@
+using Backprop.Core;
+using Backprop.Core.Activations;
+using Backprop.Core.Losses;
+using Backprop.Core.Optimizers;
+using TorchSharp;
+using Linear = TorchSharp.Modules.Linear;
+using Parameter = TorchSharp.Modules.Parameter;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Backprop.Oracle;
+
+/// <summary>
+/// The witness. Builds the same network in libtorch from <c>nn.Linear</c> layers, copies the
+/// case's weights in under <c>no_grad</c>, runs the forward pass with <c>retain_grad()</c> on every
+/// Z and A, takes the cost from <c>torch.nn.functional</c>, calls <c>backward()</c> and steps with
+/// <c>torch.optim</c>. It reports each step in the same <see cref="StepRecord{T}"/> the core does.
+/// </summary>
+public static class TorchOracle
+{
+    /// <summary>The library versions the oracle runs on, for fixtures to record.</summary>
+    public static string Versions => $"TorchSharp {typeof(torch).Assembly.GetName().Version?.ToString(3)}, libtorch {LibTorchVersion}";
+
+    /// <summary>The libtorch the package ships (TorchSharp-cpu 0.107.0 carries 2.10.0).</summary>
+    public const string LibTorchVersion = "2.10.0";
+
+    public static IReadOnlyList<StepRecord<double>> Run(TrainingCase trainingCase, DType dtype)
+    {
+        ArgumentNullException.ThrowIfNull(trainingCase);
+
+        // Every shape is checked in C# first: a shape error inside libtorch's matmul aborts the
+        // process instead of throwing.
+        trainingCase.Validate();
+        CheckSupported(trainingCase);
+
+        ScalarType scalarType = dtype == DType.Float32 ? ScalarType.Float32 : ScalarType.Float64;
+        NetworkSpec spec = trainingCase.Network;
+        using DisposeScope scope = NewDisposeScope();
+
+        Linear[] linears = spec.Layers.Select((layer, i) =>
+            nn.Linear(spec.InputsOf(i + 1), layer.Units, hasBias: true, dtype: scalarType)).ToArray();
+        using (no_grad())
+        {
+            for (int i = 0; i < linears.Length; i++)
+            {
+                linears[i].weight!.copy_(ToTensor(trainingCase.Parameters[i].Weight, scalarType));
+                linears[i].bias!.copy_(ToTensor(trainingCase.Parameters[i].Bias, scalarType));
+            }
+        }
+
+        Parameter[] parameters = linears.SelectMany(l => new[] { l.weight!, l.bias! }).ToArray();
+        using optim.Optimizer? optimizer = CreateOptimizer(trainingCase.Optimizer, parameters);
+
+        var steps = new StepRecord<double>[trainingCase.Steps];
+        for (int k = 0; k < steps.Length; k++)
+        {
+            foreach (Parameter p in parameters)
+            {
+                p.grad?.zero_();
+            }
+
+            Batch<double> batch = trainingCase.BatchOfStep(k);
+            Tensor x = ToTensor(batch.X, scalarType);
+            Tensor y = ToTensor(batch.Y, scalarType);
+
+            var zs = new Tensor[linears.Length];
+            var activations = new Tensor[linears.Length];
+            Tensor a = x;
+            for (int i = 0; i < linears.Length; i++)
+            {
+                zs[i] = linears[i].forward(a);
+                zs[i].retain_grad();
+                a = Activate(spec.Layers[i].Activation, zs[i]);
+                a.retain_grad();
+                activations[i] = a;
+            }
+
+            Tensor cost = Cost(spec.Loss, a, y);
+            cost.backward();
+
+            var layers = new LayerRecord<double>[linears.Length];
+            for (int i = 0; i < linears.Length; i++)
+            {
+                layers[i] = new LayerRecord<double>(
+                    ToMatrix(zs[i]), ToMatrix(activations[i]), ToMatrix(activations[i].grad!), ToMatrix(zs[i].grad!),
+                    ToMatrix(linears[i].weight!.grad!), ToVector(linears[i].bias!.grad!));
+            }
+
+            IReadOnlyList<LayerParameters<double>>? updated = null;
+            if (optimizer is not null)
+            {
+                optimizer.step();
+                updated = linears.Select(l => new LayerParameters<double>(ToMatrix(l.weight!), ToVector(l.bias!))).ToArray();
+            }
+
+            steps[k] = new StepRecord<double>(ToVector(cost.reshape(1))[0], layers, updated);
+        }
+
+        foreach (Linear linear in linears)
+        {
+            linear.Dispose();
+        }
+
+        return steps;
+    }
+
+    private static void CheckSupported(TrainingCase trainingCase)
+    {
+        foreach (LayerSpec layer in trainingCase.Network.Layers)
+        {
+            _ = Activate(layer.Activation, null);
+        }
+
+        _ = Cost(trainingCase.Network.Loss, null, null);
+        _ = CreateOptimizer(trainingCase.Optimizer, null);
+    }
+
+    /// <summary>The activation as libtorch computes it; with a null tensor only checks that it is known.</summary>
+    private static Tensor Activate(Activation activation, Tensor? z) => activation switch
+    {
+        Identity => z!,
+        Relu => z is null ? null! : F.relu(z),
+        Sigmoid => z is null ? null! : F.sigmoid(z),
+        _ => throw new NotSupportedException($"the oracle has no libtorch counterpart for activation \"{activation.Name}\""),
+    };
+
+    private static Tensor Cost(Loss loss, Tensor? output, Tensor? target)
+    {
+        Tensor? reduced = loss switch
+        {
+            BinaryCrossEntropy => output is null ? null : F.binary_cross_entropy(output, target!, reduction: Reduce(loss.Reduction)),
+            _ => throw new NotSupportedException($"the oracle has no libtorch counterpart for loss \"{loss.Name}\""),
+        };
+
+        // Scaling only when asked keeps the default graph exactly PyTorch's.
+        return reduced is null || loss.Scale == 1 ? reduced! : reduced * loss.Scale;
+    }
+
+    private static nn.Reduction Reduce(Reduction reduction) => reduction == Reduction.Mean ? nn.Reduction.Mean : nn.Reduction.Sum;
+
+    private static optim.Optimizer? CreateOptimizer(OptimizerSpec? spec, Parameter[]? parameters) => spec switch
+    {
+        null => null,
+        Sgd s => parameters is null ? null : optim.SGD(parameters, s.Lr, s.Momentum, s.Dampening, s.WeightDecay, s.Nesterov),
+        _ => throw new NotSupportedException($"the oracle has no libtorch counterpart for optimizer \"{spec.Name}\""),
+    };
+
+    private static Tensor ToTensor(Matrix<double> m, ScalarType type)
+        => tensor(m.Data, [m.Rows, m.Cols], ScalarType.Float64).to_type(type);
+
+    private static Tensor ToTensor(double[] v, ScalarType type)
+        => tensor(v, [v.Length], ScalarType.Float64).to_type(type);
+
+    private static double[] Values(Tensor t)
+    {
+        using Tensor flat = t.detach().to_type(ScalarType.Float64).contiguous();
+        return flat.data<double>().ToArray();
+    }
+
+    private static Matrix<double> ToMatrix(Tensor t)
+    {
+        if (t.dim() != 2)
+        {
+            throw new InvalidOperationException($"expected a 2-D tensor, got shape [{string.Join(", ", t.shape)}]");
+        }
+
+        return new Matrix<double>((int)t.shape[0], (int)t.shape[1], Values(t));
+    }
+
+    private static double[] ToVector(Tensor t) => Values(t);
+}

@@ -1,0 +1,27 @@
+using System.Numerics;
+
+namespace Backprop.Core.Activations;
+
+/// <summary>g(z) = z, g'(z) = 1.</summary>
+public sealed class Identity : Activation
+{
+    public static Identity Instance { get; } = new();
+
+    private Identity()
+    {
+    }
+
+    public override string Name => "identity";
+
+    public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a)
+    {
+        CheckLengths(z.Length, a.Length, z.Length, z.Length);
+        z.CopyTo(a);
+    }
+
+    public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> dA, Span<T> dZ)
+    {
+        CheckLengths(z.Length, a.Length, dA.Length, dZ.Length);
+        dA.CopyTo(dZ);
+    }
+}

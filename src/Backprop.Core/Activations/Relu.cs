@@ -1,0 +1,37 @@
+using System.Numerics;
+
+namespace Backprop.Core.Activations;
+
+/// <summary>
+/// g(z) = max(0, z); g'(z) = 1 for z &gt; 0 and 0 otherwise, so ReLU'(0) = 0, as PyTorch.
+/// NaN passes through forward (PyTorch's clamp_min propagates it), and backward, like PyTorch's
+/// threshold_backward, tests the output: dZ = (a &lt;= 0) ? 0 : dA, so a NaN output passes dA on.
+/// </summary>
+public sealed class Relu : Activation
+{
+    public static Relu Instance { get; } = new();
+
+    private Relu()
+    {
+    }
+
+    public override string Name => "relu";
+
+    public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a)
+    {
+        CheckLengths(z.Length, a.Length, z.Length, z.Length);
+        for (int i = 0; i < z.Length; i++)
+        {
+            a[i] = z[i] > T.Zero || T.IsNaN(z[i]) ? z[i] : T.Zero;
+        }
+    }
+
+    public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> dA, Span<T> dZ)
+    {
+        CheckLengths(z.Length, a.Length, dA.Length, dZ.Length);
+        for (int i = 0; i < z.Length; i++)
+        {
+            dZ[i] = a[i] <= T.Zero ? T.Zero : dA[i];
+        }
+    }
+}

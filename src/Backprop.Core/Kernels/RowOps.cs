@@ -1,0 +1,53 @@
+using System.Numerics;
+
+namespace Backprop.Core.Kernels;
+
+/// <summary>Row-broadcast and column-reduction kernels on row-major m×n spans.</summary>
+public static class RowOps
+{
+    /// <summary>Adds the vector v (length n) to every row of the m×n matrix x, in place.</summary>
+    public static void AddToEveryRow<T>(Span<T> x, ReadOnlySpan<T> v, int m, int n)
+        where T : INumberBase<T>
+    {
+        CheckLengths(x.Length, v.Length, m, n, "v");
+        for (int i = 0; i < m; i++)
+        {
+            Span<T> row = x.Slice(i * n, n);
+            for (int j = 0; j < n; j++)
+            {
+                row[j] += v[j];
+            }
+        }
+    }
+
+    /// <summary>sums[j] = Σᵢ x[i, j] over the m rows, summed from row 0 down.</summary>
+    public static void ColumnSums<T>(ReadOnlySpan<T> x, Span<T> sums, int m, int n)
+        where T : INumberBase<T>
+    {
+        CheckLengths(x.Length, sums.Length, m, n, "sums");
+        sums.Clear();
+        for (int i = 0; i < m; i++)
+        {
+            ReadOnlySpan<T> row = x.Slice(i * n, n);
+            for (int j = 0; j < n; j++)
+            {
+                sums[j] += row[j];
+            }
+        }
+    }
+
+    private static void CheckLengths(int matrixLength, int vectorLength, int m, int n, string vectorName)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        if ((long)m * n != matrixLength)
+        {
+            throw new ArgumentException($"the matrix must hold m·n = {m}·{n} = {(long)m * n} elements, but holds {matrixLength}", "x");
+        }
+
+        if (vectorLength != n)
+        {
+            throw new ArgumentException($"{vectorName} must hold n = {n} elements, but holds {vectorLength}", vectorName);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Numerics;
+using Backprop.Core.Kernels;
+
+namespace Backprop.Core.Losses;
+
+/// <summary>
+/// Binary cross-entropy on probabilities, as <c>torch.nn.functional.binary_cross_entropy</c>:
+/// ℓ(x, y) = −(y · max(log x, −100) + (1 − y) · max(log1p(−x), −100)), so a confident wrong answer
+/// costs at most 100 instead of ∞. The gradient is PyTorch's:
+/// ∂ℓ/∂x = (x − y) / max((1 − x) · x, ε) with ε the float 1e-12 (also in float64, as libtorch),
+/// divided by the element count under mean. Inputs and targets must lie in [0, 1]; NaN does not.
+/// </summary>
+public sealed class BinaryCrossEntropy(Reduction reduction = Reduction.Mean, double scale = 1)
+    : Loss(reduction, scale)
+{
+    /// <summary>libtorch's EPSILON is a float constant, widened to double in float64 kernels.</summary>
+    private const double Epsilon = (double)1e-12f;
+
+    public override string Name => "binary_cross_entropy";
+
+    public override T Cost<T>(Matrix<T> output, Matrix<T> target)
+    {
+        CheckSameShape(output, target, "target");
+        T hundred = T.CreateChecked(100);
+        T sum = T.Zero;
+        for (int i = 0; i < output.Data.Length; i++)
+        {
+            T x = output.Data[i], y = target.Data[i];
+            CheckRange(x, y);
+            T logX = T.Max(T.Log(x), -hundred);
+            T log1MinusX = T.Max(ScalarMath.Log1P(-x), -hundred);
+            sum += ((y - T.One) * log1MinusX) - (y * logX);
+        }
+
+        return Reduce(sum, output.Data.Length);
+    }
+
+    public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient)
+    {
+        CheckSameShape(output, target, "target");
+        CheckSameShape(output, gradient, "gradient");
+        T upstream = T.CreateChecked(Scale);
+        T epsilon = T.CreateChecked(Epsilon);
+        T count = T.CreateChecked(output.Data.Length);
+        for (int i = 0; i < output.Data.Length; i++)
+        {
+            T x = output.Data[i], y = target.Data[i];
+            CheckRange(x, y);
+            T g = upstream * (x - y) / T.Max((T.One - x) * x, epsilon);
+            gradient.Data[i] = Reduction == Reduction.Mean ? g / count : g;
+        }
+    }
+
+    private static void CheckRange<T>(T x, T y)
+        where T : IFloatingPointIeee754<T>
+    {
+        // Written as PyTorch's TORCH_CHECKs, so NaN fails too.
+        if (!(x >= T.Zero && x <= T.One))
+        {
+            throw new ArgumentException("all elements of input should be between 0 and 1");
+        }
+
+        if (!(y >= T.Zero && y <= T.One))
+        {
+            throw new ArgumentException("all elements of target should be between 0 and 1");
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System.Numerics;
+using Backprop.Core.Activations;
+using Backprop.Core.Losses;
+
+namespace Backprop.Core;
+
+/// <summary>One dense layer: <see cref="Units"/> neurons followed by an activation.</summary>
+public sealed record LayerSpec(int Units, Activation Activation);
+
+/// <summary>
+/// The shape of a dense network: an input width, its layers in forward order, and the loss on
+/// the last layer's output. Parameters live elsewhere, so one spec serves every dtype.
+/// </summary>
+public sealed record NetworkSpec(int Inputs, IReadOnlyList<LayerSpec> Layers, Loss Loss)
+{
+    /// <summary>Layer widths from input to output: for the worked example 2-3-2-1.</summary>
+    public string Widths => string.Join('-', Layers.Select(l => l.Units).Prepend(Inputs));
+
+    /// <summary>The input width of layer l (1-based): the units of the layer before it.</summary>
+    public int InputsOf(int l) => l == 1 ? Inputs : Layers[l - 2].Units;
+}
+
+/// <summary>A layer's weight W (out×in, as PyTorch's nn.Linear) and bias b (out).</summary>
+public sealed record LayerParameters<T>(Matrix<T> Weight, T[] Bias)
+    where T : INumberBase<T>
+{
+    public LayerParameters<TOut> Convert<TOut>()
+        where TOut : INumberBase<TOut>
+        => new(Weight.Convert<TOut>(), Array.ConvertAll(Bias, TOut.CreateTruncating));
+
+    public LayerParameters<T> DeepCopy() => new(Weight.Clone(), (T[])Bias.Clone());
+}
+
+/// <summary>A spec with its parameters in one dtype, checked to fit together.</summary>
+public sealed class Network<T>
+    where T : IFloatingPointIeee754<T>
+{
+    public Network(NetworkSpec spec, IReadOnlyList<LayerParameters<T>> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(parameters);
+        CheckShapes(spec, parameters);
+        Spec = spec;
+        Parameters = parameters.Select(p => p.DeepCopy()).ToArray();
+    }
+
+    public NetworkSpec Spec { get; }
+
+    /// <summary>The current parameters, layer 1 first; an optimizer step updates them in place.</summary>
+    public LayerParameters<T>[] Parameters { get; }
+
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming the layer, both shapes and the expected
+    /// orientation when a weight or bias does not fit the spec.
+    /// </summary>
+    public static void CheckShapes<TAny>(NetworkSpec spec, IReadOnlyList<LayerParameters<TAny>> parameters)
+        where TAny : INumberBase<TAny>
+    {
+        if (spec.Inputs < 1)
+        {
+            throw new ArgumentException($"the network must take at least 1 input, but takes {spec.Inputs}");
+        }
+
+        if (spec.Layers.Count == 0)
+        {
+            throw new ArgumentException("the network must have at least one layer");
+        }
+
+        if (parameters.Count != spec.Layers.Count)
+        {
+            throw new ArgumentException(
+                $"the network has {spec.Layers.Count} layers but {parameters.Count} sets of parameters were given");
+        }
+
+        for (int l = 1; l <= spec.Layers.Count; l++)
+        {
+            int units = spec.Layers[l - 1].Units, inputs = spec.InputsOf(l);
+            if (units < 1)
+            {
+                throw new ArgumentException($"layer {l}: a layer must have at least 1 unit, but has {units}");
+            }
+
+            Matrix<TAny> w = parameters[l - 1].Weight;
+            if (w.Rows != units || w.Cols != inputs)
+            {
+                throw new ArgumentException(
+                    $"layer {l}: weight is {w.Shape} but the layer takes {inputs} inputs and has {units} units, " +
+                    $"so it must be {units}×{inputs} (out×in)");
+            }
+
+            int biasLength = parameters[l - 1].Bias.Length;
+            if (biasLength != units)
+            {
+                throw new ArgumentException(
+                    $"layer {l}: bias has {biasLength} elements but the layer has {units} units, so it must have {units}");
+            }
+        }
+    }
+
+    /// <summary>Checks a batch against the network: X is n×inputs, Y is n×outputs (one sample per row).</summary>
+    public void CheckBatch(Matrix<T> x, Matrix<T> y)
+    {
+        if (x.Cols != Spec.Inputs)
+        {
+            throw new ArgumentException(
+                $"the input x is {x.Shape} but the network takes {Spec.Inputs} inputs, so x must be {x.Rows}×{Spec.Inputs} (one sample per row)");
+        }
+
+        if (x.Rows < 1)
+        {
+            throw new ArgumentException("the input x must hold at least one sample");
+        }
+
+        int outputs = Spec.Layers[^1].Units;
+        if (y.Rows != x.Rows || y.Cols != outputs)
+        {
+            throw new ArgumentException(
+                $"the target y is {y.Shape} but x holds {x.Rows} samples and the network has {outputs} outputs, " +
+                $"so y must be {x.Rows}×{outputs} (one sample per row)");
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System.Numerics;
+
+namespace Backprop.Core.Optimizers;
+
+/// <summary>
+/// Stochastic gradient descent, as <c>torch.optim.SGD</c>. For each parameter p with gradient g:
+/// <code>
+///   g ← g + weight_decay·p                                   (when weight_decay ≠ 0)
+///   buf ← g on the first step, else momentum·buf + (1 − dampening)·g   (when momentum ≠ 0)
+///   g ← g + momentum·buf if nesterov, else buf
+///   p ← p − lr·g
+/// </code>
+/// The first momentum step copies g undamped, as PyTorch does.
+/// </summary>
+public sealed record Sgd(
+    double Lr,
+    double Momentum = 0,
+    double Dampening = 0,
+    double WeightDecay = 0,
+    bool Nesterov = false) : OptimizerSpec
+{
+    public override string Name => "sgd";
+
+    public override Optimizer<T> Create<T>() => new SgdOptimizer<T>(this);
+
+    private sealed class SgdOptimizer<T>(Sgd settings) : Optimizer<T>
+        where T : IFloatingPointIeee754<T>
+    {
+        private readonly Dictionary<int, T[]> momentumBuffers = [];
+
+        public override void Step(IReadOnlyList<T[]> parameters, IReadOnlyList<T[]> gradients)
+        {
+            CheckPairs(parameters, gradients);
+            T lr = T.CreateChecked(settings.Lr);
+            T momentum = T.CreateChecked(settings.Momentum);
+            T decay = T.CreateChecked(settings.WeightDecay);
+            T keep = T.CreateChecked(1 - settings.Dampening);
+            for (int i = 0; i < parameters.Count; i++)
+            {
+                T[] p = parameters[i];
+                T[] g = (T[])gradients[i].Clone();
+                if (settings.WeightDecay != 0)
+                {
+                    for (int j = 0; j < g.Length; j++)
+                    {
+                        g[j] += decay * p[j];
+                    }
+                }
+
+                if (settings.Momentum != 0)
+                {
+                    if (!momentumBuffers.TryGetValue(i, out T[]? buf))
+                    {
+                        buf = (T[])g.Clone();
+                        momentumBuffers[i] = buf;
+                    }
+                    else
+                    {
+                        for (int j = 0; j < g.Length; j++)
+                        {
+                            buf[j] = (buf[j] * momentum) + (keep * g[j]);
+                        }
+                    }
+
+                    for (int j = 0; j < g.Length; j++)
+                    {
+                        g[j] = settings.Nesterov ? g[j] + (momentum * buf[j]) : buf[j];
+                    }
+                }
+
+                for (int j = 0; j < p.Length; j++)
+                {
+                    p[j] += -lr * g[j];
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System.Numerics;
+using Backprop.Core.Optimizers;
+
+namespace Backprop.Core;
+
+/// <summary>One batch: inputs X (n×inputs) and targets Y (n×outputs), one sample per row.</summary>
+public sealed record Batch<T>(Matrix<T> X, Matrix<T> Y)
+    where T : INumberBase<T>
+{
+    public Batch<TOut> Convert<TOut>()
+        where TOut : INumberBase<TOut>
+        => new(X.Convert<TOut>(), Y.Convert<TOut>());
+}
+
+/// <summary>
+/// Everything needed to train a network for some steps, in any dtype: the spec, the starting
+/// parameters, the batches (step k uses batch k mod count), the optimizer (null: gradients only)
+/// and the step count. Values are held as double; float32 values widen to double exactly, and
+/// a float32 run narrows them back unchanged.
+/// </summary>
+public sealed record TrainingCase(
+    NetworkSpec Network,
+    IReadOnlyList<LayerParameters<double>> Parameters,
+    IReadOnlyList<Batch<double>> Batches,
+    OptimizerSpec? Optimizer,
+    int Steps = 1)
+{
+    /// <summary>The batch that step k (0-based) uses.</summary>
+    public Batch<double> BatchOfStep(int k) => Batches[k % Batches.Count];
+
+    /// <summary>Checks the counts and every shape before anything is computed.</summary>
+    public void Validate()
+    {
+        Network<double>.CheckShapes(Network, Parameters);
+        if (Batches.Count == 0)
+        {
+            throw new ArgumentException("a case needs at least one batch");
+        }
+
+        if (Steps < 1)
+        {
+            throw new ArgumentException($"a case must take at least 1 step, but asks for {Steps}");
+        }
+
+        var probe = new Network<double>(Network, Parameters);
+        foreach (Batch<double> batch in Batches)
+        {
+            probe.CheckBatch(batch.X, batch.Y);
+        }
+    }
+}
