@@ -47,7 +47,7 @@ public sealed record QuantityComparison(
         {
             double distance = Tolerance.Distance(actual[i], expected[i]);
             double allowed = tolerance.Allowed(expected[i]);
-            double relative = distance == 0 ? 0 : distance / Math.Abs(expected[i]);
+            double relative = distance == 0 ? 0 : double.IsFinite(expected[i]) ? distance / Math.Abs(expected[i]) : double.PositiveInfinity;
             maxAbs = Math.Max(maxAbs, distance);
             maxRel = Math.Max(maxRel, relative);
             if (!(distance <= allowed))

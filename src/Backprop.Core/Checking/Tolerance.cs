@@ -14,8 +14,11 @@ public readonly record struct Tolerance(double Rtol, double Atol)
 
     public static Tolerance For(DType dtype) => dtype == DType.Float32 ? Float32 : Float64;
 
-    /// <summary>The largest |a − e| accepted for the expected value e.</summary>
-    public double Allowed(double expected) => Atol + (Rtol * Math.Abs(expected));
+    /// <summary>
+    /// The largest |a − e| accepted for the expected value e. A non-finite e allows no difference
+    /// at all: NaN and ±∞ match only themselves (atol + rtol·∞ would otherwise accept anything).
+    /// </summary>
+    public double Allowed(double expected) => double.IsFinite(expected) ? Atol + (Rtol * Math.Abs(expected)) : 0;
 
     /// <summary>|a − e|, with NaN = NaN and equal infinities at distance 0, any other NaN or ∞ mismatch at +∞.</summary>
     public static double Distance(double actual, double expected)

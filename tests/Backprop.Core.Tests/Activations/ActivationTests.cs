@@ -1,0 +1,69 @@
+using Backprop.Core.Activations;
+
+namespace Backprop.Core.Tests.Activations;
+
+public class ActivationTests
+{
+    [Fact]
+    public void Relu_At_Zero_Has_Zero_Gradient()
+    {
+        float[] z = [0f, -0f, 1e-30f, -1e-30f];
+        float[] a = new float[4], dZ = new float[4];
+        Relu.Instance.Forward<float>(z, a);
+        Relu.Instance.Backward<float>(z, a, [1f, 1f, 1f, 1f], dZ);
+        dZ.ShouldBe([0f, 0f, 1f, 0f]);
+    }
+
+    [Fact]
+    public void Relu_Propagates_NaN_Forward_And_Passes_Gradient_At_NaN_As_Threshold_Backward()
+    {
+        double[] z = [double.NaN, double.PositiveInfinity, double.NegativeInfinity];
+        double[] a = new double[3], dZ = new double[3];
+        Relu.Instance.Forward<double>(z, a);
+        Relu.Instance.Backward<double>(z, a, [2.0, 2.0, 2.0], dZ);
+        double.IsNaN(a[0]).ShouldBeTrue();
+        a[1].ShouldBe(double.PositiveInfinity);
+        a[2].ShouldBe(0.0);
+        dZ.ShouldBe([2.0, 2.0, 0.0]); // NaN <= 0 is false, so the gradient passes, as PyTorch
+    }
+
+    [Fact]
+    public void Sigmoid_Saturates_To_Exact_0_And_1_In_Float32_With_Zero_Gradient()
+    {
+        float[] z = [-300f, 300f, float.NegativeInfinity, float.PositiveInfinity];
+        float[] a = new float[4], dZ = new float[4];
+        Sigmoid.Instance.Forward<float>(z, a);
+        Sigmoid.Instance.Backward<float>(z, a, [1f, 1f, 1f, 1f], dZ);
+        a.ShouldBe([0f, 1f, 0f, 1f]);
+        dZ.ShouldBe([0f, 0f, 0f, 0f]);
+    }
+
+    [Fact]
+    public void Sigmoid_At_300_Stays_Finite_And_Ordered_In_Float64()
+    {
+        double[] z = [-300, 300];
+        double[] a = new double[2], dZ = new double[2];
+        Sigmoid.Instance.Forward<double>(z, a);
+        Sigmoid.Instance.Backward<double>(z, a, [1.0, 1.0], dZ);
+        a[0].ShouldBeInRange(0.0, 1e-120);
+        a[1].ShouldBe(1.0);
+        dZ.ShouldAllBe(d => double.IsFinite(d) && d >= 0);
+    }
+
+    [Theory]
+    [InlineData("identity")]
+    [InlineData("relu")]
+    [InlineData("sigmoid")]
+    public void Backward_Refuses_Mismatched_Lengths(string name)
+    {
+        Activation g = Activation.ByName[name];
+        Should.Throw<ArgumentException>(() => g.Backward<double>(new double[3], new double[3], new double[2], new double[3]))
+            .Message.ShouldContain("same length");
+    }
+
+    [Fact]
+    public void Every_Activation_Is_Found_By_Its_Own_Name()
+    {
+        Activation.ByName.ShouldAllBe(pair => pair.Value.Name == pair.Key);
+    }
+}

@@ -1,0 +1,51 @@
+using Backprop.Core.Optimizers;
+
+namespace Backprop.Core.Tests.Optimizers;
+
+/// <summary>Laws of torch.optim.SGD's update that hold without any reference numbers.</summary>
+public class SgdTests
+{
+    private static double[] Step(Sgd settings, double[] p, params double[][] gradients)
+    {
+        Optimizer<double> sgd = settings.Create<double>();
+        double[] param = (double[])p.Clone();
+        foreach (double[] g in gradients)
+        {
+            sgd.Step([param], [g]);
+        }
+
+        return param;
+    }
+
+    [Fact]
+    public void Plain_Step_Is_P_Minus_Lr_Times_G()
+    {
+        Step(new Sgd(0.5), [1, -2], [4, 8]).ShouldBe([-1, -6]);
+    }
+
+    [Fact]
+    public void First_Momentum_Step_Is_The_Plain_Step_Because_The_Buffer_Starts_As_G_Undamped()
+    {
+        double[] p = [0.3, -0.7], g = [0.11, 0.29];
+        Step(new Sgd(0.1, Momentum: 0.9, Dampening: 0.5), p, g).ShouldBe(Step(new Sgd(0.1), p, g));
+    }
+
+    [Fact]
+    public void Second_Momentum_Step_Adds_The_Damped_Buffer()
+    {
+        // buf = g1; buf = 0.5·buf + (1 − 0.25)·g2 = 0.5·4 + 0.75·8 = 8; p = 10 − 1·4 − 1·8 = −2 (all exact).
+        Step(new Sgd(1, Momentum: 0.5, Dampening: 0.25), [10], [4], [8]).ShouldBe([-2]);
+    }
+
+    [Fact]
+    public void Weight_Decay_Adds_Decay_Times_P_To_The_Gradient()
+    {
+        Step(new Sgd(1, WeightDecay: 0.5), [4], [1]).ShouldBe([1]); // 4 − (1 + 0.5·4)
+    }
+
+    [Fact]
+    public void Nesterov_Looks_Ahead_By_Momentum_Times_The_Buffer()
+    {
+        Step(new Sgd(1, Momentum: 0.5, Nesterov: true), [10], [4]).ShouldBe([4]); // 10 − (4 + 0.5·4)
+    }
+}
