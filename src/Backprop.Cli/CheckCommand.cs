@@ -77,7 +77,7 @@ public static class CheckCommand
                 $"  {(r.Passed ? "pass" : "FAIL")}  {r.Quantity,-36} max abs {r.MaxAbsError,9:0.00E+0}  max rel {r.MaxRelError,9:0.00E+0}  worst {r.WorstIndex,-8} {r.Mismatched}/{r.Total} mismatched"));
             if (!r.Passed)
             {
-                output.WriteLine($"        {r.Describe()}");
+                output.WriteLine($"        {r.Describe(fixture.DType)}");
             }
         }
 

@@ -117,7 +117,7 @@ public static class Walkthrough
             Count++;
             string verdict = result.Passed
                 ? $"libtorch agrees, max |Δ| {(result.MaxAbsError == 0 ? "0" : result.MaxAbsError.ToString("0.##E+0", CultureInfo.InvariantCulture))}"
-                : $"DISAGREES: {result.Describe()}";
+                : $"DISAGREES: {result.Describe(dtype)}";
             Failures += result.Passed ? 0 : 1;
             output.WriteLine($"  {label,-50} {verdict}");
         }

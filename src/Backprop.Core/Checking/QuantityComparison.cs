@@ -74,10 +74,16 @@ public sealed record QuantityComparison(
 
     /// <summary>
     /// One line for people: <c>layer 2 gradWeight: 2 of 6 mismatched; worst at [1, 0]: expected
-    /// 0.17519, actual 0.17529, |Δ| 1.0e-4 &gt; allowed 1.2e-5</c>.
+    /// 0.17519, actual 0.17529, |Δ| 1.0e-4 &gt; allowed 1.2e-5</c>. Values are printed in the
+    /// shortest form that reads back to the same value of <paramref name="dtype"/> (float64 when
+    /// not given).
     /// </summary>
-    public string Describe()
+    public string Describe(DType dtype = DType.Float64)
     {
+        string R(double x) => dtype == DType.Float32
+            ? ((float)x).ToString("R", CultureInfo.InvariantCulture)
+            : x.ToString("R", CultureInfo.InvariantCulture);
+
         if (ShapeError is not null)
         {
             return $"{Quantity}: shape mismatch, {ShapeError}";
@@ -99,6 +105,4 @@ public sealed record QuantityComparison(
     public override string ToString() => Describe();
 
     private static string F(double x) => x.ToString("0.0#E+0", CultureInfo.InvariantCulture);
-
-    private static string R(double x) => x.ToString("R", CultureInfo.InvariantCulture);
 }

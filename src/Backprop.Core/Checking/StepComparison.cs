@@ -4,8 +4,8 @@ namespace Backprop.Core.Checking;
 
 /// <summary>
 /// The one comparison routine: every quantity an expectation holds, against what a run produced,
-/// in the order a reader follows the algorithm: cost, then per layer z, a, gradA, gradZ,
-/// gradWeight, gradBias, then the updated parameters.
+/// in the order the algorithm computes them: z and a layer by layer, the cost, then gradA, gradZ,
+/// gradWeight and gradBias from the last layer back to the first, then the updated parameters.
 /// </summary>
 public static class StepComparison
 {
@@ -16,21 +16,22 @@ public static class StepComparison
         var results = new List<QuantityComparison>();
         void Add(string quantity, Func<string, QuantityComparison> compare) => results.Add(compare($"step {step} {quantity}"));
 
-        Add("cost", q => QuantityComparison.Compare(q, expected.Cost, actual.Cost, tolerance));
-        if (expected.Layers is { } layers)
+        IReadOnlyList<LayerExpectation> layers = expected.Layers ?? [];
+        for (int i = 0; i < layers.Count; i++)
         {
-            for (int i = 0; i < layers.Count; i++)
-            {
-                LayerExpectation e = layers[i];
-                LayerRecord<double> a = actual.Layers[i];
-                string layer = $"layer {i + 1}";
-                if (e.Z is { } z) Add($"{layer} z", q => QuantityComparison.Compare(q, z, a.Z, tolerance));
-                if (e.A is { } act) Add($"{layer} a", q => QuantityComparison.Compare(q, act, a.A, tolerance));
-                if (e.GradA is { } gradA) Add($"{layer} gradA", q => QuantityComparison.Compare(q, gradA, a.GradA, tolerance));
-                if (e.GradZ is { } gradZ) Add($"{layer} gradZ", q => QuantityComparison.Compare(q, gradZ, a.GradZ, tolerance));
-                if (e.GradWeight is { } gradW) Add($"{layer} gradWeight", q => QuantityComparison.Compare(q, gradW, a.GradWeight, tolerance));
-                if (e.GradBias is { } gradB) Add($"{layer} gradBias", q => QuantityComparison.Compare(q, gradB, a.GradBias, tolerance));
-            }
+            (LayerExpectation e, LayerRecord<double> a, string layer) = (layers[i], actual.Layers[i], $"layer {i + 1}");
+            if (e.Z is { } z) Add($"{layer} z", q => QuantityComparison.Compare(q, z, a.Z, tolerance));
+            if (e.A is { } act) Add($"{layer} a", q => QuantityComparison.Compare(q, act, a.A, tolerance));
+        }
+
+        Add("cost", q => QuantityComparison.Compare(q, expected.Cost, actual.Cost, tolerance));
+        for (int i = layers.Count - 1; i >= 0; i--)
+        {
+            (LayerExpectation e, LayerRecord<double> a, string layer) = (layers[i], actual.Layers[i], $"layer {i + 1}");
+            if (e.GradA is { } gradA) Add($"{layer} gradA", q => QuantityComparison.Compare(q, gradA, a.GradA, tolerance));
+            if (e.GradZ is { } gradZ) Add($"{layer} gradZ", q => QuantityComparison.Compare(q, gradZ, a.GradZ, tolerance));
+            if (e.GradWeight is { } gradW) Add($"{layer} gradWeight", q => QuantityComparison.Compare(q, gradW, a.GradWeight, tolerance));
+            if (e.GradBias is { } gradB) Add($"{layer} gradBias", q => QuantityComparison.Compare(q, gradB, a.GradBias, tolerance));
         }
 
         if (expected.Parameters is { } parameters)

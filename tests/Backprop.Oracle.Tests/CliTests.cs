@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+using Backprop.Cli;
+using Backprop.Testing;
+
+namespace Backprop.Oracle.Tests;
+
+/// <summary>The command line as people use it: the walkthrough, and `check` with its exit codes 0 / 1 / 2.</summary>
+[Collection(LibtorchCollection.Name)]
+[Trait("Category", "Torch")]
+public sealed class CliTests : IDisposable
+{
+    private readonly string temp = Directory.CreateTempSubdirectory("backprop-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(temp, recursive: true);
+
+    private static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exit = BackpropCommand.Run(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    private string WriteVariant(string name, Action<JsonNode> change)
+    {
+        JsonNode fixture = JsonNode.Parse(File.ReadAllText(Agreement.FixturePath("worked-example.json")))!;
+        change(fixture);
+        string path = Path.Combine(temp, name);
+        File.WriteAllText(path, fixture.ToJsonString());
+        return path;
+    }
+
+    [Fact]
+    public void Walkthrough_Prints_Every_Step_And_Exits_0_When_Libtorch_Agrees()
+    {
+        (int exit, string output, _) = Run();
+        exit.ShouldBe(0, output);
+        output.ShouldContain("Forward propagation");
+        output.ShouldContain("J = binary_cross_entropy(A3, Y)");
+        output.ShouldContain("0.19522886");
+        output.ShouldContain("∂J/∂Z2 = ∂J/∂A2 ⊙ relu'(Z2)");
+        output.ShouldContain("quantities agree with libtorch.");
+        output.ShouldNotContain("DISAGREES");
+    }
+
+    [Fact]
+    public void Walkthrough_Runs_In_Float64_Too()
+    {
+        (int exit, string output, _) = Run("--dtype", "float64");
+        exit.ShouldBe(0, output);
+        output.ShouldContain("0.19522886210143703");
+    }
+
+    [Fact]
+    public void Check_Passes_The_Committed_Fixtures_With_Exit_0()
+    {
+        (int exit, string output, string error) = Run("check", Agreement.FixturePath("worked-example.json"), Agreement.FixturePath("worked-example-f64.json"));
+        exit.ShouldBe(0, output + error);
+        output.ShouldContain("worked-example.json: pass (25 quantities)");
+    }
+
+    [Fact]
+    public void Check_Exits_1_And_Names_The_Quantity_When_An_Expectation_Is_Off()
+    {
+        string path = WriteVariant("off.json", f => f["expected"]![0]!["layers"]![2]!["gradWeight"]![0]![1] = -0.93);
+        (int exit, string output, _) = Run("check", path);
+        exit.ShouldBe(1, output);
+        output.ShouldContain("FAIL  step 1 layer 3 gradWeight");
+        output.ShouldContain("worst at [0, 1]: expected -0.93, actual -0.9252939");
+    }
+
+    [Fact]
+    public void Check_Exits_2_With_File_And_Json_Path_When_The_Contract_Is_Broken()
+    {
+        string path = WriteVariant("transposed.json", f => f["parameters"]![1]!["weight"] = JsonNode.Parse("[[0.5, 0.7], [1, 0.1], [-2, 0.3]]"));
+        (int exit, _, string error) = Run("check", path);
+        exit.ShouldBe(2);
+        error.ShouldBe($"{path}: parameters[1].weight: expected 2×3, got 3×2{Environment.NewLine}");
+    }
+
+    [Fact]
+    public void Check_Exits_2_For_A_Missing_File_Even_When_Another_File_Mismatches()
+    {
+        string off = WriteVariant("off.json", f => f["expected"]![0]!["cost"] = 0.2);
+        (int exit, _, string error) = Run("check", off, Path.Combine(temp, "absent.json"));
+        exit.ShouldBe(2);
+        error.ShouldContain("absent.json: cannot read");
+    }
+
+    [Fact]
+    public void Check_Exits_2_When_The_Core_Refuses_The_Case_As_Libtorch_Would()
+    {
+        string path = WriteVariant("bad-target.json", f => f["batches"]![0]!["y"]![1]![0] = 2);
+        (int exit, _, string error) = Run("check", path);
+        exit.ShouldBe(2);
+        error.ShouldContain("all elements of target should be between 0 and 1");
+    }
+
+    [Fact]
+    public void Fixtures_Check_Reports_No_Drift()
+    {
+        (int exit, string output, _) = Run("fixtures", "check");
+        exit.ShouldBe(0, output);
+        output.ShouldContain("same  worked-example.json");
+    }
+
+    [Fact]
+    public void Fixtures_Generate_Writes_Files_Identical_To_The_Committed_Ones()
+    {
+        (int exit, _, _) = Run("fixtures", "generate", "--out", temp);
+        exit.ShouldBe(0);
+        File.ReadAllText(Path.Combine(temp, "worked-example.json")).ShouldBe(File.ReadAllText(Agreement.FixturePath("worked-example.json")));
+    }
+}
