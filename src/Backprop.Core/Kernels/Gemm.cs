@@ -15,19 +15,7 @@ public static class Gemm
         where T : INumberBase<T>
     {
         CheckLengths(a.Length, b.Length, c.Length, m, k, n);
-        for (int i = 0; i < m; i++)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                T sum = T.Zero;
-                for (int p = 0; p < k; p++)
-                {
-                    sum += a[(i * k) + p] * b[(p * n) + j];
-                }
-
-                c[(i * n) + j] = sum;
-            }
-        }
+        Strided(a, k, 1, b, n, 1, c, m, k, n);
     }
 
     /// <summary>C = A·Bᵀ, with A m×k, B n×k, C m×n.</summary>
@@ -35,19 +23,7 @@ public static class Gemm
         where T : INumberBase<T>
     {
         CheckLengths(a.Length, b.Length, c.Length, m, k, n);
-        for (int i = 0; i < m; i++)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                T sum = T.Zero;
-                for (int p = 0; p < k; p++)
-                {
-                    sum += a[(i * k) + p] * b[(j * k) + p];
-                }
-
-                c[(i * n) + j] = sum;
-            }
-        }
+        Strided(a, k, 1, b, 1, k, c, m, k, n);
     }
 
     /// <summary>C = Aᵀ·B, with A k×m, B k×n, C m×n.</summary>
@@ -55,6 +31,17 @@ public static class Gemm
         where T : INumberBase<T>
     {
         CheckLengths(a.Length, b.Length, c.Length, m, k, n);
+        Strided(a, 1, m, b, n, 1, c, m, k, n);
+    }
+
+    /// <summary>
+    /// C[i, j] = Σₚ A(i, p)·B(p, j), p ascending, where A(i, p) = a[i·aRow + p·aCol] and
+    /// B(p, j) = b[p·bRow + j·bCol]: the strides say which operand is read transposed.
+    /// </summary>
+    private static void Strided<T>(
+        ReadOnlySpan<T> a, int aRow, int aCol, ReadOnlySpan<T> b, int bRow, int bCol, Span<T> c, int m, int k, int n)
+        where T : INumberBase<T>
+    {
         for (int i = 0; i < m; i++)
         {
             for (int j = 0; j < n; j++)
@@ -62,7 +49,7 @@ public static class Gemm
                 T sum = T.Zero;
                 for (int p = 0; p < k; p++)
                 {
-                    sum += a[(p * m) + i] * b[(p * n) + j];
+                    sum += a[(i * aRow) + (p * aCol)] * b[(p * bRow) + (j * bCol)];
                 }
 
                 c[(i * n) + j] = sum;
