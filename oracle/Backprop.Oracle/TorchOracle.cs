@@ -61,7 +61,9 @@ public static class TorchOracle
 
             Batch<double> batch = trainingCase.BatchOfStep(k);
             Tensor x = ToTensor(batch.X, scalarType);
-            Tensor y = ToTensor(batch.Y, scalarType);
+            Tensor y = batch.ClassIndices
+                ? tensor(batch.Y.Data.Select(v => (long)v).ToArray(), [batch.Y.Rows], ScalarType.Int64)
+                : ToTensor(batch.Y, scalarType);
 
             var zs = new Tensor[linears.Length];
             var activations = new Tensor[linears.Length];
@@ -118,17 +120,35 @@ public static class TorchOracle
     /// <summary>The activation as libtorch computes it; with a null tensor only checks that it is known.</summary>
     private static Tensor Activate(Activation activation, Tensor? z) => activation switch
     {
-        Identity => z!,
-        Relu => z is null ? null! : F.relu(z),
-        Sigmoid => z is null ? null! : F.sigmoid(z),
+        _ when z is null => Known(activation),
+        Identity => z,
+        Relu => F.relu(z),
+        LeakyRelu l => F.leaky_relu(z, l.NegativeSlope),
+        Sigmoid => F.sigmoid(z),
+        Tanh => F.tanh(z),
+        Softmax => F.softmax(z, 1),
+        Gelu g => F.gelu(z, g.TanhApproximation ? TorchSharp.Modules.GELU.Approximate.tanh : TorchSharp.Modules.GELU.Approximate.none),
+        Softplus s => F.softplus(z, s.Beta, s.Threshold),
+        Elu e => F.elu(z, e.Alpha),
+        _ => throw new NotSupportedException($"the oracle has no libtorch counterpart for activation \"{activation.Name}\""),
+    };
+
+    private static Tensor Known(Activation activation) => activation switch
+    {
+        Identity or Relu or LeakyRelu or Sigmoid or Tanh or Softmax or Gelu or Softplus or Elu => null!,
         _ => throw new NotSupportedException($"the oracle has no libtorch counterpart for activation \"{activation.Name}\""),
     };
 
     private static Tensor Cost(Loss loss, Tensor? output, Tensor? target)
     {
+        nn.Reduction reduction = loss.Reduction == Reduction.Mean ? nn.Reduction.Mean : nn.Reduction.Sum;
         Tensor? reduced = loss switch
         {
-            BinaryCrossEntropy => output is null ? null : F.binary_cross_entropy(output, target!, reduction: Reduce(loss.Reduction)),
+            BinaryCrossEntropy or BinaryCrossEntropyWithLogits or MseLoss or CrossEntropy when output is null => null,
+            BinaryCrossEntropy => F.binary_cross_entropy(output!, target!, reduction: reduction),
+            BinaryCrossEntropyWithLogits => F.binary_cross_entropy_with_logits(output!, target!, reduction: reduction),
+            MseLoss => F.mse_loss(output!, target!, reduction),
+            CrossEntropy ce => F.cross_entropy(output!, target!, reduction: reduction, label_smoothing: ce.LabelSmoothing),
             _ => throw new NotSupportedException($"the oracle has no libtorch counterpart for loss \"{loss.Name}\""),
         };
 
@@ -136,12 +156,18 @@ public static class TorchOracle
         return reduced is null || loss.Scale == 1 ? reduced! : reduced * loss.Scale;
     }
 
-    private static nn.Reduction Reduce(Reduction reduction) => reduction == Reduction.Mean ? nn.Reduction.Mean : nn.Reduction.Sum;
-
+    /// <summary>
+    /// torch.optim's optimizers, every argument passed explicitly: TorchSharp's defaults differ from
+    /// PyTorch's in places (AdamW's weight_decay is 0 there, 0.01 in PyTorch; the optim.Adam factory's
+    /// beta2 is 0.99).
+    /// </summary>
     private static optim.Optimizer? CreateOptimizer(OptimizerSpec? spec, Parameter[]? parameters) => spec switch
     {
         null => null,
-        Sgd s => parameters is null ? null : optim.SGD(parameters, s.Lr, s.Momentum, s.Dampening, s.WeightDecay, s.Nesterov),
+        Sgd or Adam when parameters is null => null,
+        Sgd s => optim.SGD(parameters!, s.Lr, s.Momentum, s.Dampening, s.WeightDecay, s.Nesterov, maximize: false),
+        AdamW a => new TorchSharp.Modules.AdamW(parameters!, a.Lr, a.Beta1, a.Beta2, a.Eps, a.WeightDecay, a.Amsgrad, maximize: false),
+        Adam a => new TorchSharp.Modules.Adam(parameters!, a.Lr, a.Beta1, a.Beta2, a.Eps, a.WeightDecay, a.Amsgrad, maximize: false),
         _ => throw new NotSupportedException($"the oracle has no libtorch counterpart for optimizer \"{spec.Name}\""),
     };
 

@@ -8,7 +8,7 @@ namespace Backprop.Core;
 /// convention, seed 004). With A⁰ = X and layers l = 1..L:
 /// <code>
 ///   forward   Zˡ = Aˡ⁻¹·Wˡᵀ + bˡ          Aˡ = gˡ(Zˡ)             J = loss(Aᴸ, Y)
-///   backward  dAᴸ = ∂J/∂Aᴸ               dZˡ = dAˡ ⊙ gˡ'(Zˡ)
+///   backward  dAᴸ = ∂J/∂Aᴸ               dZˡ = dAˡ ⊙ gˡ'(Zˡ)      (softmax: the full vector-Jacobian product)
 ///             dWˡ = dZˡᵀ·Aˡ⁻¹            dbˡ = Σ_rows dZˡ        dAˡ⁻¹ = dZˡ·Wˡ
 /// </code>
 /// The 1/m of a mean cost is already inside dAᴸ, so no step below divides by the batch size.
@@ -16,10 +16,11 @@ namespace Backprop.Core;
 public static class Backpropagation
 {
     /// <summary>Runs one forward and one backward pass; the network's parameters are not changed.</summary>
-    public static StepRecord<T> ForwardBackward<T>(Network<T> network, Matrix<T> x, Matrix<T> y)
+    public static StepRecord<T> ForwardBackward<T>(Network<T> network, Batch<T> batch)
         where T : IFloatingPointIeee754<T>
     {
-        network.CheckBatch(x, y);
+        network.CheckBatch(batch);
+        (Matrix<T> x, Matrix<T> y) = (batch.X, batch.Y);
         NetworkSpec spec = network.Spec;
         int L = spec.Layers.Count, m = x.Rows;
         var Z = new Matrix<T>[L + 1];
@@ -33,21 +34,21 @@ public static class Backpropagation
             Gemm.MultiplyTransposedB<T>(A[l - 1].Data, W.Data, Z[l].Data, m, W.Cols, W.Rows);
             RowOps.AddToEveryRow<T>(Z[l].Data, b, m, W.Rows);
             A[l] = new Matrix<T>(m, W.Rows);
-            spec.Layers[l - 1].Activation.Forward<T>(Z[l].Data, A[l].Data);
+            spec.Layers[l - 1].Activation.Forward(Z[l], A[l]);
         }
 
-        T cost = spec.Loss.Cost(A[L], y);
+        T cost = spec.Loss.Cost(A[L], y, batch.ClassIndices);
 
         var dA = new Matrix<T>[L + 1];
         var layers = new LayerRecord<T>[L];
         dA[L] = new Matrix<T>(m, A[L].Cols);
-        spec.Loss.Gradient(A[L], y, dA[L]);
+        spec.Loss.Gradient(A[L], y, dA[L], batch.ClassIndices);
 
         for (int l = L; l >= 1; l--)
         {
             Matrix<T> W = network.Parameters[l - 1].Weight;
             var dZ = new Matrix<T>(m, W.Rows);
-            spec.Layers[l - 1].Activation.Backward<T>(Z[l].Data, A[l].Data, dA[l].Data, dZ.Data);
+            spec.Layers[l - 1].Activation.Backward(Z[l], A[l], dA[l], dZ);
 
             var dW = new Matrix<T>(W.Rows, W.Cols);
             Gemm.MultiplyTransposedA<T>(dZ.Data, A[l - 1].Data, dW.Data, W.Rows, m, W.Cols);

@@ -97,9 +97,13 @@ public sealed class Network<T>
         }
     }
 
-    /// <summary>Checks a batch against the network: X is n×inputs, Y is n×outputs (one sample per row).</summary>
-    public void CheckBatch(Matrix<T> x, Matrix<T> y)
+    /// <summary>
+    /// Checks a batch against the network: X is n×inputs, Y is n×outputs (one sample per row), or
+    /// n×1 class indices for a loss that takes them.
+    /// </summary>
+    public void CheckBatch(Batch<T> batch)
     {
+        (Matrix<T> x, Matrix<T> y) = (batch.X, batch.Y);
         if (x.Cols != Spec.Inputs)
         {
             throw new ArgumentException(
@@ -112,6 +116,22 @@ public sealed class Network<T>
         }
 
         int outputs = Spec.Layers[^1].Units;
+        if (batch.ClassIndices)
+        {
+            if (!Spec.Loss.AcceptsClassIndices)
+            {
+                throw new ArgumentException($"{Spec.Loss.Name} takes targets shaped like the output, not class indices");
+            }
+
+            if (y.Rows != x.Rows || y.Cols != 1)
+            {
+                throw new ArgumentException(
+                    $"the class indices y are {y.Shape} but x holds {x.Rows} samples, so y must be {x.Rows}×1 (one index per sample)");
+            }
+
+            return;
+        }
+
         if (y.Rows != x.Rows || y.Cols != outputs)
         {
             throw new ArgumentException(

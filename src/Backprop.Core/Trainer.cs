@@ -19,7 +19,7 @@ public static class Trainer
         for (int k = 0; k < steps.Length; k++)
         {
             Batch<T> batch = batches[k % batches.Length];
-            StepRecord<T> step = Backpropagation.ForwardBackward(network, batch.X, batch.Y);
+            StepRecord<T> step = Backpropagation.ForwardBackward(network, batch);
             if (optimizer is not null)
             {
                 optimizer.Step(

@@ -3,13 +3,16 @@ using Backprop.Core.Optimizers;
 
 namespace Backprop.Core;
 
-/// <summary>One batch: inputs X (n×inputs) and targets Y (n×outputs), one sample per row.</summary>
-public sealed record Batch<T>(Matrix<T> X, Matrix<T> Y)
+/// <summary>
+/// One batch: inputs X (n×inputs) and targets Y, one sample per row. Y is n×outputs, or, when
+/// <see cref="ClassIndices"/> is set (cross_entropy), an n×1 column of class indices.
+/// </summary>
+public sealed record Batch<T>(Matrix<T> X, Matrix<T> Y, bool ClassIndices = false)
     where T : INumberBase<T>
 {
     public Batch<TOut> Convert<TOut>()
         where TOut : INumberBase<TOut>
-        => new(X.Convert<TOut>(), Y.Convert<TOut>());
+        => new(X.Convert<TOut>(), Y.Convert<TOut>(), ClassIndices);
 }
 
 /// <summary>
@@ -45,7 +48,7 @@ public sealed record TrainingCase(
         var probe = new Network<double>(Network, Parameters);
         foreach (Batch<double> batch in Batches)
         {
-            probe.CheckBatch(batch.X, batch.Y);
+            probe.CheckBatch(batch);
         }
     }
 }

@@ -65,7 +65,7 @@ public class TeethTests
     }
 
     /// <summary>Uses ≥ where PyTorch uses &gt;: ReLU'(0) = 1.</summary>
-    private sealed class ReluOneAtZero : Activation
+    private sealed class ReluOneAtZero : ElementwiseActivation
     {
         public override string Name => "relu";
 
@@ -80,7 +80,7 @@ public class TeethTests
         }
     }
 
-    private sealed class SigmoidFlipped : Activation
+    private sealed class SigmoidFlipped : ElementwiseActivation
     {
         public override string Name => "sigmoid";
 
@@ -101,9 +101,10 @@ public class TeethTests
     {
         public override string Name => "binary_cross_entropy";
 
-        public override T Cost<T>(Matrix<T> output, Matrix<T> target) => new BinaryCrossEntropy().Cost(output, target);
+        public override T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false)
+            => new BinaryCrossEntropy().Cost(output, target, classIndices);
 
-        public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient)
-            => new BinaryCrossEntropy(Reduction.Sum).Gradient(output, target, gradient);
+        public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false)
+            => new BinaryCrossEntropy(Reduction.Sum).Gradient(output, target, gradient, classIndices);
     }
 }

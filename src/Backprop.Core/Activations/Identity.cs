@@ -3,7 +3,7 @@ using System.Numerics;
 namespace Backprop.Core.Activations;
 
 /// <summary>g(z) = z, g'(z) = 1.</summary>
-public sealed class Identity : Activation
+public sealed class Identity : ElementwiseActivation
 {
     public static Identity Instance { get; } = new();
 

@@ -7,7 +7,7 @@ namespace Backprop.Core.Activations;
 /// NaN passes through forward (PyTorch's clamp_min propagates it), and backward, like PyTorch's
 /// threshold_backward, tests the output: dZ = (a &lt;= 0) ? 0 : dA, so a NaN output passes dA on.
 /// </summary>
-public sealed class Relu : Activation
+public sealed class Relu : ElementwiseActivation
 {
     public static Relu Instance { get; } = new();
 

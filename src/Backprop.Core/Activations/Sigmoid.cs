@@ -7,7 +7,7 @@ namespace Backprop.Core.Activations;
 /// dZ = dA · (1 − a) · a. Saturates cleanly: g(−300) = 0 and g(300) = 1 in float32, with zero
 /// gradient there.
 /// </summary>
-public sealed class Sigmoid : Activation
+public sealed class Sigmoid : ElementwiseActivation
 {
     public static Sigmoid Instance { get; } = new();
 

@@ -204,18 +204,36 @@ public static partial class FixtureReader
 
         private static Activation ReadActivation(JsonElement activation, string path)
         {
-            string name = activation.ValueKind == JsonValueKind.Object
+            bool withParameters = activation.ValueKind == JsonValueKind.Object;
+            string name = withParameters
                 ? String(Required(activation, path, "name"), $"{path}.name")
                 : String(activation, path);
-            if (Activation.ByName.TryGetValue(name, out Activation? known))
-            {
-                return known;
-            }
+            double Get(string field, double fallback) =>
+                withParameters && Optional(activation, field) is { } v ? FiniteDouble(v, $"{path}.{field}") : fallback;
 
-            string[] contract = ["identity", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "gelu", "softplus", "elu"];
-            throw new FixtureFormatException(path, contract.Contains(name)
-                ? $"activation \"{name}\" is part of {Fixture.Format} but the core does not implement it yet (it has: {string.Join(", ", Activation.ByName.Keys)})"
-                : $"unknown activation \"{name}\"; {Fixture.Format} knows {string.Join(", ", contract)}");
+            try
+            {
+                return name switch
+                {
+                    "identity" or "relu" or "sigmoid" or "tanh" or "softmax" => Activation.ByName[name],
+                    "leaky_relu" => new LeakyRelu(Get("negative_slope", 0.01)),
+                    "softplus" => new Softplus(Get("beta", 1), Get("threshold", 20)),
+                    "elu" => new Elu(Get("alpha", 1)),
+                    "gelu" => (withParameters && Optional(activation, "approximate") is { } a ? String(a, $"{path}.approximate") : "none") switch
+                    {
+                        "none" => Gelu.Exact,
+                        "tanh" => Gelu.TanhApproximate,
+                        string other => throw new FixtureFormatException($"{path}.approximate", $"expected \"none\" or \"tanh\", got \"{other}\""),
+                    },
+                    _ => throw new FixtureFormatException(
+                        withParameters ? $"{path}.name" : path,
+                        $"unknown activation \"{name}\"; {Fixture.Format} knows {string.Join(", ", Activation.ByName.Keys)}"),
+                };
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new FixtureFormatException(path, e.Message);
+            }
         }
 
         private static Loss ReadLoss(JsonElement loss, string path)
@@ -230,14 +248,20 @@ public static partial class FixtureReader
                 _ => throw new FixtureFormatException($"{path}.reduction", $"expected \"mean\" or \"sum\", got \"{reductionName}\""),
             };
             double scale = Optional(loss, "scale") is { } s ? FiniteDouble(s, $"{path}.scale") : 1;
-            return name switch
+            double smoothing = Optional(loss, "label_smoothing") is { } ls ? FiniteDouble(ls, $"{path}.label_smoothing") : 0;
+            if (!Loss.Names.Contains(name))
             {
-                "binary_cross_entropy" => new BinaryCrossEntropy(reduction, scale),
-                "binary_cross_entropy_with_logits" or "mse_loss" or "cross_entropy" => throw new FixtureFormatException(
-                    $"{path}.name", $"loss \"{name}\" is part of {Fixture.Format} but the core does not implement it yet (it has: binary_cross_entropy)"),
-                _ => throw new FixtureFormatException(
-                    $"{path}.name", $"unknown loss \"{name}\"; {Fixture.Format} knows binary_cross_entropy, binary_cross_entropy_with_logits, mse_loss, cross_entropy"),
-            };
+                throw new FixtureFormatException($"{path}.name", $"unknown loss \"{name}\"; {Fixture.Format} knows {string.Join(", ", Loss.Names)}");
+            }
+
+            try
+            {
+                return Loss.Create(name, reduction, scale, smoothing);
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new FixtureFormatException(path, e.Message);
+            }
         }
 
         private static OptimizerSpec ReadOptimizer(JsonElement optimizer, string path)
@@ -246,26 +270,50 @@ public static partial class FixtureReader
             string name = String(Required(optimizer, path, "name"), $"{path}.name");
             double Get(string field, double fallback) =>
                 Optional(optimizer, field) is { } v ? FiniteDouble(v, $"{path}.{field}") : fallback;
+            bool Flag(string field) => Optional(optimizer, field) is { } v && Boolean(v, $"{path}.{field}");
 
             switch (name)
             {
                 case "sgd":
-                    bool nesterov = Optional(optimizer, "nesterov") is { } n && Boolean(n, $"{path}.nesterov");
-                    var sgd = new Sgd(Get("lr", 1e-3), Get("momentum", 0), Get("dampening", 0), Get("weight_decay", 0), nesterov);
+                    var sgd = new Sgd(Get("lr", 1e-3), Get("momentum", 0), Get("dampening", 0), Get("weight_decay", 0), Flag("nesterov"));
                     if (sgd.Lr < 0 || sgd.Momentum < 0 || sgd.WeightDecay < 0)
                     {
                         throw new FixtureFormatException(path, "lr, momentum and weight_decay must not be negative (as torch.optim.SGD)");
                     }
 
-                    if (nesterov && (sgd.Momentum <= 0 || sgd.Dampening != 0))
+                    if (sgd.Nesterov && (sgd.Momentum <= 0 || sgd.Dampening != 0))
                     {
                         throw new FixtureFormatException(path, "Nesterov momentum requires a momentum and zero dampening (as torch.optim.SGD)");
                     }
 
                     return sgd;
                 case "adam" or "adamw":
-                    throw new FixtureFormatException(
-                        $"{path}.name", $"optimizer \"{name}\" is part of {Fixture.Format} but the core does not implement it yet (it has: sgd)");
+                    (double beta1, double beta2) = (0.9, 0.999);
+                    if (Optional(optimizer, "betas") is { } betas)
+                    {
+                        RequireKind(betas, $"{path}.betas", JsonValueKind.Array);
+                        if (betas.GetArrayLength() != 2)
+                        {
+                            throw new FixtureFormatException($"{path}.betas", $"expected two numbers [beta1, beta2], got {betas.GetArrayLength()}");
+                        }
+
+                        (beta1, beta2) = (FiniteDouble(betas[0], $"{path}.betas[0]"), FiniteDouble(betas[1], $"{path}.betas[1]"));
+                    }
+
+                    Adam adam = name == "adam"
+                        ? new Adam(Get("lr", 1e-3), beta1, beta2, Get("eps", 1e-8), Get("weight_decay", 0), Flag("amsgrad"))
+                        : new AdamW(Get("lr", 1e-3), beta1, beta2, Get("eps", 1e-8), Get("weight_decay", 0.01), Flag("amsgrad"));
+                    if (adam.Lr < 0 || adam.Eps < 0 || adam.WeightDecay < 0)
+                    {
+                        throw new FixtureFormatException(path, $"lr, eps and weight_decay must not be negative (as torch.optim.{(name == "adam" ? "Adam" : "AdamW")})");
+                    }
+
+                    if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1))
+                    {
+                        throw new FixtureFormatException($"{path}.betas", $"each beta must lie in [0, 1), got [{beta1}, {beta2}]");
+                    }
+
+                    return adam;
                 default:
                     throw new FixtureFormatException($"{path}.name", $"unknown optimizer \"{name}\"; {Fixture.Format} knows sgd, adam, adamw");
             }
@@ -298,8 +346,49 @@ public static partial class FixtureReader
             JsonElement xJson = Required(batch, path, "x");
             int n = SampleCount(xJson, $"{path}.x", orient);
             Matrix<double> x = orient.Samples(ReadMatrix(xJson, $"{path}.x", orient.SampleShape(n, network.Inputs)));
-            Matrix<double> y = orient.Samples(ReadMatrix(Required(batch, path, "y"), $"{path}.y", orient.SampleShape(n, network.Layers[^1].Units)));
+            JsonElement yJson = Required(batch, path, "y");
+            RequireKind(yJson, $"{path}.y", JsonValueKind.Array);
+            if (yJson.GetArrayLength() > 0 && yJson[0].ValueKind != JsonValueKind.Array)
+            {
+                return new Batch<double>(x, ReadClassIndices(yJson, $"{path}.y", n, network), ClassIndices: true);
+            }
+
+            Matrix<double> y = orient.Samples(ReadMatrix(yJson, $"{path}.y", orient.SampleShape(n, network.Layers[^1].Units)));
             return new Batch<double>(x, y);
+        }
+
+        /// <summary>A 1-D array of class indices: whole numbers in [0, classes), one per sample, for cross_entropy only.</summary>
+        private static Matrix<double> ReadClassIndices(JsonElement y, string path, int samples, NetworkSpec network)
+        {
+            if (!network.Loss.AcceptsClassIndices)
+            {
+                throw new FixtureFormatException(path, $"a 1-D array of class indices is only for cross_entropy; {network.Loss.Name} takes a matrix shaped like the output");
+            }
+
+            if (y.GetArrayLength() != samples)
+            {
+                throw new FixtureFormatException(path, $"expected one class index per sample, {samples}, got {y.GetArrayLength()}");
+            }
+
+            int classes = network.Layers[^1].Units;
+            var indices = new Matrix<double>(samples, 1);
+            for (int i = 0; i < samples; i++)
+            {
+                JsonElement v = y[i];
+                if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out int index))
+                {
+                    throw new FixtureFormatException($"{path}[{i}]", $"expected a whole-number class index, got {(v.ValueKind == JsonValueKind.Number ? v.GetRawText() : Describe(v.ValueKind))}");
+                }
+
+                if (index < 0 || index >= classes)
+                {
+                    throw new FixtureFormatException($"{path}[{i}]", $"class index {index} is outside [0, {classes}), the output's {classes} classes");
+                }
+
+                indices[i, 0] = index;
+            }
+
+            return indices;
         }
 
         private StepExpectation ReadStep(JsonElement step, int k, TrainingCase trainingCase, Orientation orient)

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Backprop.Core.Activations;
+using Backprop.Core.Losses;
 using Backprop.Core.Optimizers;
 
 namespace Backprop.Core.Fixtures;
@@ -36,12 +38,13 @@ public static class FixtureWriter
         w.OpenField("layers", "[");
         foreach (LayerSpec layer in network.Layers)
         {
-            w.Item($"{{ \"units\": {Int(layer.Units)}, \"activation\": {Json(layer.Activation.Name)} }}");
+            w.Item($"{{ \"units\": {Int(layer.Units)}, \"activation\": {Activation(layer.Activation)} }}");
         }
 
         w.Close("]");
         string scale = network.Loss.Scale == 1 ? "" : $", \"scale\": {Double(network.Loss.Scale)}";
-        w.Field("loss", $"{{ \"name\": {Json(network.Loss.Name)}, \"reduction\": {Json(network.Loss.Reduction.ToString().ToLowerInvariant())}{scale} }}");
+        string smoothing = network.Loss is CrossEntropy { LabelSmoothing: > 0 } ce ? $", \"label_smoothing\": {Double(ce.LabelSmoothing)}" : "";
+        w.Field("loss", $"{{ \"name\": {Json(network.Loss.Name)}, \"reduction\": {Json(network.Loss.Reduction.ToString().ToLowerInvariant())}{scale}{smoothing} }}");
         w.Close("}");
 
         if (c.Optimizer is { } optimizer) w.Field("optimizer", Optimizer(optimizer));
@@ -55,7 +58,7 @@ public static class FixtureWriter
         {
             w.Open("{");
             w.Field("x", w.Matrix(Samples(batch.X, layout)));
-            w.Field("y", w.Matrix(Samples(batch.Y, layout)));
+            w.Field("y", batch.ClassIndices ? $"[{string.Join(", ", batch.Y.Data.Select(i => Int((int)i)))}]" : w.Matrix(Samples(batch.Y, layout)));
             w.Close("}");
         }
 
@@ -109,8 +112,20 @@ public static class FixtureWriter
         w.Close("}");
     }
 
+    /// <summary>A bare name when the activation has no parameters, else an object with every parameter spelled out.</summary>
+    private static string Activation(Activation activation) => activation switch
+    {
+        LeakyRelu l => $"{{ \"name\": \"leaky_relu\", \"negative_slope\": {Double(l.NegativeSlope)} }}",
+        Gelu g => $"{{ \"name\": \"gelu\", \"approximate\": {Json(g.Approximate)} }}",
+        Softplus s => $"{{ \"name\": \"softplus\", \"beta\": {Double(s.Beta)}, \"threshold\": {Double(s.Threshold)} }}",
+        Elu e => $"{{ \"name\": \"elu\", \"alpha\": {Double(e.Alpha)} }}",
+        _ => Json(activation.Name),
+    };
+
     private static string Optimizer(OptimizerSpec optimizer) => optimizer switch
     {
+        Adam a => $"{{ \"name\": {Json(a.Name)}, \"lr\": {Double(a.Lr)}, \"betas\": [{Double(a.Beta1)}, {Double(a.Beta2)}], " +
+                  $"\"eps\": {Double(a.Eps)}, \"weight_decay\": {Double(a.WeightDecay)}, \"amsgrad\": {(a.Amsgrad ? "true" : "false")} }}",
         Sgd s => $"{{ \"name\": \"sgd\", \"lr\": {Double(s.Lr)}, \"momentum\": {Double(s.Momentum)}, " +
                  $"\"dampening\": {Double(s.Dampening)}, \"weight_decay\": {Double(s.WeightDecay)}, " +
                  $"\"nesterov\": {(s.Nesterov ? "true" : "false")} }}",

@@ -18,9 +18,9 @@ public sealed class BinaryCrossEntropy(Reduction reduction = Reduction.Mean, dou
 
     public override string Name => "binary_cross_entropy";
 
-    public override T Cost<T>(Matrix<T> output, Matrix<T> target)
+    public override T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false)
     {
-        CheckSameShape(output, target, "target");
+        CheckSameShape(output, target, classIndices);
         T hundred = T.CreateChecked(100);
         T sum = T.Zero;
         for (int i = 0; i < output.Data.Length; i++)
@@ -35,11 +35,11 @@ public sealed class BinaryCrossEntropy(Reduction reduction = Reduction.Mean, dou
         return Reduce(sum, output.Data.Length);
     }
 
-    public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient)
+    public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false)
     {
-        CheckSameShape(output, target, "target");
+        CheckSameShape(output, target, classIndices);
         CheckSameShape(output, gradient, "gradient");
-        T upstream = T.CreateChecked(Scale);
+        T upstream = Upstream<T>();
         T epsilon = T.CreateChecked(Epsilon);
         T count = T.CreateChecked(output.Data.Length);
         for (int i = 0; i < output.Data.Length; i++)

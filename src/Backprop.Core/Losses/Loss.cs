@@ -37,17 +37,47 @@ public abstract class Loss
     /// <summary>Multiplies the reduced loss; ½·Σ(ŷ−y)² is mse_loss with sum and scale 0.5.</summary>
     public double Scale { get; }
 
-    /// <summary>The cost J for a batch of outputs and targets of the same shape.</summary>
-    public abstract T Cost<T>(Matrix<T> output, Matrix<T> target)
+    /// <summary>
+    /// The cost J for a batch. Targets are shaped like the output, or, for losses that take them
+    /// (cross_entropy), an n×1 column of class indices when <paramref name="classIndices"/> is set.
+    /// </summary>
+    public abstract T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false)
         where T : IFloatingPointIeee754<T>;
 
     /// <summary>Writes ∂J/∂output into <paramref name="gradient"/>, shaped like the output.</summary>
-    public abstract void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient)
+    public abstract void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false)
         where T : IFloatingPointIeee754<T>;
+
+    /// <summary>Whether the loss accepts a column of class indices as its target.</summary>
+    public virtual bool AcceptsClassIndices => false;
+
+    /// <summary>Every loss the core knows, by name, for fixtures and the command line.</summary>
+    public static Loss Create(string name, Reduction reduction = Reduction.Mean, double scale = 1, double labelSmoothing = 0) => name switch
+    {
+        "binary_cross_entropy" => new BinaryCrossEntropy(reduction, scale),
+        "binary_cross_entropy_with_logits" => new BinaryCrossEntropyWithLogits(reduction, scale),
+        "mse_loss" => new MseLoss(reduction, scale),
+        "cross_entropy" => new CrossEntropy(reduction, scale, labelSmoothing),
+        _ => throw new ArgumentException($"unknown loss \"{name}\"; the core knows {string.Join(", ", Names)}"),
+    };
+
+    public static IReadOnlyList<string> Names { get; } = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "cross_entropy"];
 
     public override string ToString() => Reduction == Reduction.Mean && Scale == 1
         ? Name
         : $"{Name} ({Reduction.ToString().ToLowerInvariant()}{(Scale == 1 ? "" : $", scale {Scale}")})";
+
+    /// <summary>Checks that the target is shaped like the output (and is not a column of class indices).</summary>
+    protected void CheckSameShape<T>(Matrix<T> output, Matrix<T> target, bool classIndices)
+        where T : INumberBase<T>
+    {
+        if (classIndices)
+        {
+            throw new ArgumentException($"{Name} takes targets shaped like the output, not class indices");
+        }
+
+        CheckSameShape(output, target, "target");
+    }
 
     protected static void CheckSameShape<T>(Matrix<T> output, Matrix<T> target, string targetName)
         where T : INumberBase<T>
@@ -66,4 +96,9 @@ public abstract class Loss
         T reduced = Reduction == Reduction.Mean ? sum / T.CreateChecked(count) : sum;
         return Scale == 1 ? reduced : reduced * T.CreateChecked(Scale);
     }
+
+    /// <summary>The gradient arriving at the reduced loss: the scale (1 unless scaled).</summary>
+    protected T Upstream<T>()
+        where T : IFloatingPointIeee754<T>
+        => T.CreateChecked(Scale);
 }

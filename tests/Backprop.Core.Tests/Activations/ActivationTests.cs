@@ -56,7 +56,7 @@ public class ActivationTests
     [InlineData("sigmoid")]
     public void Backward_Refuses_Mismatched_Lengths(string name)
     {
-        Activation g = Activation.ByName[name];
+        var g = (ElementwiseActivation)Activation.ByName[name];
         Should.Throw<ArgumentException>(() => g.Backward<double>(new double[3], new double[3], new double[2], new double[3]))
             .Message.ShouldContain("same length");
     }

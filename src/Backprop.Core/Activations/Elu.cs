@@ -1,0 +1,41 @@
+using System.Numerics;
+
+namespace Backprop.Core.Activations;
+
+/// <summary>
+/// g(z) = z for z &gt; 0, α·(e^z − 1) otherwise; g'(z) = 1 for z &gt; 0, α·e^z otherwise. z = 0
+/// takes the negative branch (g'(0) = α), and NaN the positive one, as PyTorch's elu kernels,
+/// which test z ≤ 0. Default α = 1.
+/// </summary>
+public sealed class Elu(double alpha = 1) : ElementwiseActivation
+{
+    public static Elu Default { get; } = new();
+
+    public double Alpha { get; } = double.IsFinite(alpha)
+        ? alpha
+        : throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "alpha must be finite");
+
+    public override string Name => "elu";
+
+    public override string ToString() => Alpha == 1 ? Name : $"{Name}(alpha={Alpha})";
+
+    public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a)
+    {
+        CheckLengths(z.Length, a.Length, z.Length, z.Length);
+        T alpha = T.CreateChecked(Alpha);
+        for (int i = 0; i < z.Length; i++)
+        {
+            a[i] = z[i] <= T.Zero ? (T.Exp(z[i]) - T.One) * alpha : z[i];
+        }
+    }
+
+    public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> dA, Span<T> dZ)
+    {
+        CheckLengths(z.Length, a.Length, dA.Length, dZ.Length);
+        T alpha = T.CreateChecked(Alpha);
+        for (int i = 0; i < z.Length; i++)
+        {
+            dZ[i] = z[i] <= T.Zero ? dA[i] * alpha * T.Exp(z[i]) : dA[i];
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using System.Numerics;
+
+namespace Backprop.Core.Activations;
+
+/// <summary>g(z) = tanh z; backward from the output, as PyTorch's tanh_backward: dZ = dA·(1 − a²).</summary>
+public sealed class Tanh : ElementwiseActivation
+{
+    public static Tanh Instance { get; } = new();
+
+    private Tanh()
+    {
+    }
+
+    public override string Name => "tanh";
+
+    public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a)
+    {
+        CheckLengths(z.Length, a.Length, z.Length, z.Length);
+        for (int i = 0; i < z.Length; i++)
+        {
+            a[i] = T.Tanh(z[i]);
+        }
+    }
+
+    public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> dA, Span<T> dZ)
+    {
+        CheckLengths(z.Length, a.Length, dA.Length, dZ.Length);
+        for (int i = 0; i < z.Length; i++)
+        {
+            dZ[i] = dA[i] * (T.One - (a[i] * a[i]));
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System.Numerics;
+using Backprop.Core.Kernels;
+
+namespace Backprop.Core.Losses;
+
+/// <summary>
+/// Binary cross-entropy on logits, as <c>torch.nn.functional.binary_cross_entropy_with_logits</c>,
+/// in its numerically stable form: ℓ(x, y) = (1 − y)·x − log σ(x), with
+/// log σ(x) = min(x, 0) − log1p(e^(−|x|)), finite for every finite x. The gradient is
+/// (σ(x) − y)·g, divided by the element count under mean. Targets are not range-checked (PyTorch
+/// does not check them either).
+/// </summary>
+public sealed class BinaryCrossEntropyWithLogits(Reduction reduction = Reduction.Mean, double scale = 1) : Loss(reduction, scale)
+{
+    public override string Name => "binary_cross_entropy_with_logits";
+
+    public override T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false)
+    {
+        CheckSameShape(output, target, classIndices);
+        T sum = T.Zero;
+        for (int i = 0; i < output.Data.Length; i++)
+        {
+            T x = output.Data[i], y = target.Data[i];
+            T logSigmoid = T.Min(x, T.Zero) - ScalarMath.Log1P(T.Exp(-T.Abs(x)));
+            sum += ((T.One - y) * x) - logSigmoid;
+        }
+
+        return Reduce(sum, output.Data.Length);
+    }
+
+    public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false)
+    {
+        CheckSameShape(output, target, classIndices);
+        CheckSameShape(output, gradient, "gradient");
+        T upstream = Upstream<T>();
+        T count = T.CreateChecked(output.Data.Length);
+        for (int i = 0; i < output.Data.Length; i++)
+        {
+            T sigmoid = T.One / (T.One + T.Exp(-output.Data[i]));
+            T g = (sigmoid - target.Data[i]) * upstream;
+            gradient.Data[i] = Reduction == Reduction.Mean ? g / count : g;
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using System.Numerics;
+
+namespace Backprop.Core.Optimizers;
+
+/// <summary>
+/// Adam, as <c>torch.optim.Adam</c> (and, with <see cref="Decoupled"/>, AdamW). At step t, for each
+/// parameter p with gradient g:
+/// <code>
+///   p ← p·(1 − lr·wd)                         (AdamW: decay decoupled from the gradient)
+///   g ← g + wd·p                              (Adam: weight decay as an L2 term)
+///   m ← β₁·m + (1 − β₁)·g                     v ← β₂·v + (1 − β₂)·g²
+///   v̂ ← max(v̂, v) with amsgrad, else v
+///   p ← p − (lr / (1 − β₁ᵗ))·m / (√v̂ / √(1 − β₂ᵗ) + ε)
+/// </code>
+/// ε is added after the bias-corrected square root, as PyTorch does. Bias corrections and step
+/// size are formed in double and rounded once, as libtorch's scalar arguments are.
+/// </summary>
+public record Adam(
+    double Lr = 1e-3,
+    double Beta1 = 0.9,
+    double Beta2 = 0.999,
+    double Eps = 1e-8,
+    double WeightDecay = 0,
+    bool Amsgrad = false) : OptimizerSpec
+{
+    public override string Name => "adam";
+
+    /// <summary>True for AdamW: decay multiplies the parameter instead of joining the gradient.</summary>
+    public virtual bool Decoupled => false;
+
+    public override Optimizer<T> Create<T>() => new AdamOptimizer<T>(this);
+
+    private sealed class AdamOptimizer<T>(Adam settings) : Optimizer<T>
+        where T : IFloatingPointIeee754<T>
+    {
+        private readonly Dictionary<int, (T[] M, T[] V, T[]? VMax)> moments = [];
+        private int step;
+
+        public override void Step(IReadOnlyList<T[]> parameters, IReadOnlyList<T[]> gradients)
+        {
+            CheckPairs(parameters, gradients);
+            step++;
+            double biasCorrection1 = 1 - Math.Pow(settings.Beta1, step);
+            double biasCorrection2 = 1 - Math.Pow(settings.Beta2, step);
+            T beta1 = T.CreateChecked(settings.Beta1), oneMinusBeta1 = T.CreateChecked(1 - settings.Beta1);
+            T beta2 = T.CreateChecked(settings.Beta2), oneMinusBeta2 = T.CreateChecked(1 - settings.Beta2);
+            T decay = T.CreateChecked(settings.WeightDecay), keep = T.CreateChecked(1 - (settings.Lr * settings.WeightDecay));
+            T sqrtBias2 = T.CreateChecked(Math.Sqrt(biasCorrection2)), eps = T.CreateChecked(settings.Eps);
+            T minusStepSize = T.CreateChecked(-(settings.Lr / biasCorrection1));
+
+            for (int i = 0; i < parameters.Count; i++)
+            {
+                T[] p = parameters[i], grad = gradients[i];
+                if (!moments.TryGetValue(i, out var state))
+                {
+                    state = (new T[p.Length], new T[p.Length], settings.Amsgrad ? new T[p.Length] : null);
+                    moments[i] = state;
+                }
+
+                (T[] m, T[] v, T[]? vMax) = state;
+                for (int j = 0; j < p.Length; j++)
+                {
+                    T g = grad[j];
+                    if (settings.Decoupled)
+                    {
+                        p[j] *= keep;
+                    }
+                    else if (settings.WeightDecay != 0)
+                    {
+                        g += decay * p[j];
+                    }
+
+                    m[j] = (m[j] * beta1) + (oneMinusBeta1 * g);
+                    v[j] = (v[j] * beta2) + (oneMinusBeta2 * g * g);
+                    T second = v[j];
+                    if (vMax is not null)
+                    {
+                        vMax[j] = T.Max(vMax[j], v[j]);
+                        second = vMax[j];
+                    }
+
+                    T denominator = (T.Sqrt(second) / sqrtBias2) + eps;
+                    p[j] += minusStepSize * m[j] / denominator;
+                }
+            }
+        }
+    }
+}
+
+/// <summary>AdamW, as <c>torch.optim.AdamW</c>: Adam with decoupled weight decay, default 0.01.</summary>
+public sealed record AdamW(
+    double Lr = 1e-3,
+    double Beta1 = 0.9,
+    double Beta2 = 0.999,
+    double Eps = 1e-8,
+    double WeightDecay = 0.01,
+    bool Amsgrad = false) : Adam(Lr, Beta1, Beta2, Eps, WeightDecay, Amsgrad)
+{
+    public override string Name => "adamw";
+
+    public override bool Decoupled => true;
+}
