@@ -6,6 +6,12 @@ namespace Backprop.Core.Activations;
 /// g(z) = z for z &gt; 0, α·(e^z − 1) otherwise; g'(z) = 1 for z &gt; 0, α·e^z otherwise. z = 0
 /// takes the negative branch (g'(0) = α), and NaN the positive one, as PyTorch's elu kernels,
 /// which test z ≤ 0. Default α = 1.
+/// <para>
+/// At z = NaN libtorch's two kernels disagree in backward: the scalar one tests z ≤ 0 and passes
+/// dA through, the vectorised one tests z &gt; 0 and returns NaN. Which runs depends on the tensor's
+/// size (measured with AVX-512: the scalar one below 32 floats or 16 doubles). The core follows
+/// the scalar kernel.
+/// </para>
 /// </summary>
 public sealed class Elu(double alpha = 1) : ElementwiseActivation
 {

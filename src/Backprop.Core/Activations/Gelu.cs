@@ -7,6 +7,12 @@ namespace Backprop.Core.Activations;
 /// GELU, as PyTorch's gelu. Exact (approximate "none"): g(z) = z·Φ(z) = z·½·(1 + erf(z/√2)),
 /// g'(z) = Φ(z) + z·φ(z). Tanh approximation: g(z) = ½·z·(1 + tanh(√(2/π)·(z + 0.044715·z³))),
 /// differentiated as that formula. Each is computed in PyTorch's operation order.
+/// <para>
+/// erf is accurate to about an ulp in both dtypes. On tensors of two or more elements libtorch's
+/// float32 exact GELU uses a fast erf approximation instead: its results differ from the core's
+/// within the float32 tolerance (gelu(−3): libtorch −0.004050225, true −0.0040496946), except at
+/// +∞, where libtorch float32 gives NaN and the core, like libtorch float64, gives +∞.
+/// </para>
 /// </summary>
 public sealed class Gelu : ElementwiseActivation
 {
