@@ -171,11 +171,17 @@ public static class TorchOracle
         _ => throw new NotSupportedException($"the oracle has no libtorch counterpart for optimizer \"{spec.Name}\""),
     };
 
+    /// <summary>
+    /// A copy in libtorch's own (64-byte aligned) memory. TorchSharp's tensor(double[]) wraps the
+    /// pinned managed array, whose alignment follows the garbage collector, and libtorch's BLAS
+    /// picks kernels by alignment: without the copy, the same float64 product came out differently
+    /// in the last bit from one call to the next (measured), and fixtures drifted.
+    /// </summary>
     private static Tensor ToTensor(Matrix<double> m, ScalarType type)
-        => tensor(m.Data, [m.Rows, m.Cols], ScalarType.Float64).to_type(type);
+        => tensor(m.Data, [m.Rows, m.Cols], ScalarType.Float64).to_type(type, copy: true);
 
     private static Tensor ToTensor(double[] v, ScalarType type)
-        => tensor(v, [v.Length], ScalarType.Float64).to_type(type);
+        => tensor(v, [v.Length], ScalarType.Float64).to_type(type, copy: true);
 
     private static double[] Values(Tensor t)
     {

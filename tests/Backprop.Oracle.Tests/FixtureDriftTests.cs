@@ -15,6 +15,16 @@ public class FixtureDriftTests
     }
 
     [Fact]
+    public void Every_Committed_Fixture_Is_Declared_And_Listed_In_The_Fixtures_Readme()
+    {
+        string dir = Path.Combine(Agreement.RepositoryRoot(), "fixtures");
+        Directory.GetFiles(dir, "*.json").Select(f => Path.GetFileName(f)!)
+            .ShouldBe(FixtureCatalog.All.Select(d => d.FileName), ignoreOrder: true);
+        string readme = File.ReadAllText(Path.Combine(dir, "README.md"));
+        FixtureCatalog.All.ShouldAllBe(d => readme.Contains($"`{d.FileName}`"));
+    }
+
+    [Fact]
     public void Every_Declared_Fixture_Has_A_Unique_Contract_Name()
     {
         FixtureCatalog.All.Select(d => d.Name).ShouldBeUnique();
