@@ -30,6 +30,19 @@ public static class BackpropCommand
             return Walkthrough.Run(d, output);
         });
 
-        return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // Exit 1 means "a quantity mismatches" to check's callers, so usage errors exit 2.
+            foreach (var e in parsed.Errors)
+            {
+                error.WriteLine(e.Message);
+            }
+
+            error.WriteLine("See 'backprop --help'.");
+            return 2;
+        }
+
+        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
     }
 }

@@ -35,6 +35,7 @@ public sealed record TrainingCase(
     public void Validate()
     {
         Network<double>.CheckShapes(Network, Parameters);
+        Optimizer?.Validate();
         if (Batches.Count == 0)
         {
             throw new ArgumentException("a case needs at least one batch");

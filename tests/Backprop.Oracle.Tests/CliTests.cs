@@ -65,8 +65,9 @@ public sealed class CliTests : IDisposable
         string path = WriteVariant("off.json", f => f["expected"]![0]!["layers"]![2]!["gradWeight"]![0]![1] = -0.93);
         (int exit, string output, _) = Run("check", path);
         exit.ShouldBe(1, output);
-        output.ShouldContain("FAIL  step 1 layer 3 gradWeight");
+        output.ShouldContain("step 1 layer 3 gradWeight: 1 of 2 mismatched");
         output.ShouldContain("worst at [0, 1]: expected -0.93, actual -0.9252939");
+        output.ShouldContain("1 of 25 quantities mismatched");
     }
 
     [Fact]

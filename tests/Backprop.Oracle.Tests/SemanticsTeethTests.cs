@@ -90,6 +90,10 @@ public class SemanticsTeethTests
 
         public override Optimizer<T> Create<T>() => new Variant<T>(Lr, Eps);
 
+        public override void Validate()
+        {
+        }
+
         private sealed class Variant<T>(double lr, double eps) : Optimizer<T>
             where T : System.Numerics.IFloatingPointIeee754<T>
         {

@@ -22,6 +22,15 @@ public sealed record QuantityComparison(
 {
     public bool Passed => ShapeError is null && Mismatched == 0;
 
+    /// <summary>The step (1-based), when the quantity belongs to one.</summary>
+    public int? Step { get; init; }
+
+    /// <summary>The layer (1-based), when the quantity belongs to one.</summary>
+    public int? Layer { get; init; }
+
+    /// <summary>The quantity's own name within its step and layer: cost, z, gradWeight, weight after update, ….</summary>
+    public string Name { get; init; } = Quantity;
+
     /// <summary>Compares two matrices element by element; a shape difference is itself a failure.</summary>
     public static QuantityComparison Compare(string quantity, Matrix<double> expected, Matrix<double> actual, Tolerance tolerance)
         => expected.Rows != actual.Rows || expected.Cols != actual.Cols

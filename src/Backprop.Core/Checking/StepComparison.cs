@@ -14,24 +14,30 @@ public static class StepComparison
         int step, StepExpectation expected, StepRecord<double> actual, Tolerance tolerance)
     {
         var results = new List<QuantityComparison>();
-        void Add(string quantity, Func<string, QuantityComparison> compare) => results.Add(compare($"step {step} {quantity}"));
+        void Add(int? layer, string name, Func<string, QuantityComparison> compare)
+            => results.Add(compare(layer is null ? $"step {step} {name}" : $"step {step} layer {layer} {name}") with
+            {
+                Step = step,
+                Layer = layer,
+                Name = name,
+            });
 
         IReadOnlyList<LayerExpectation> layers = expected.Layers ?? [];
         for (int i = 0; i < layers.Count; i++)
         {
-            (LayerExpectation e, LayerRecord<double> a, string layer) = (layers[i], actual.Layers[i], $"layer {i + 1}");
-            if (e.Z is { } z) Add($"{layer} z", q => QuantityComparison.Compare(q, z, a.Z, tolerance));
-            if (e.A is { } act) Add($"{layer} a", q => QuantityComparison.Compare(q, act, a.A, tolerance));
+            (LayerExpectation e, LayerRecord<double> a, int l) = (layers[i], actual.Layers[i], i + 1);
+            if (e.Z is { } z) Add(l, "z", q => QuantityComparison.Compare(q, z, a.Z, tolerance));
+            if (e.A is { } act) Add(l, "a", q => QuantityComparison.Compare(q, act, a.A, tolerance));
         }
 
-        Add("cost", q => QuantityComparison.Compare(q, expected.Cost, actual.Cost, tolerance));
+        Add(null, "cost", q => QuantityComparison.Compare(q, expected.Cost, actual.Cost, tolerance));
         for (int i = layers.Count - 1; i >= 0; i--)
         {
-            (LayerExpectation e, LayerRecord<double> a, string layer) = (layers[i], actual.Layers[i], $"layer {i + 1}");
-            if (e.GradA is { } gradA) Add($"{layer} gradA", q => QuantityComparison.Compare(q, gradA, a.GradA, tolerance));
-            if (e.GradZ is { } gradZ) Add($"{layer} gradZ", q => QuantityComparison.Compare(q, gradZ, a.GradZ, tolerance));
-            if (e.GradWeight is { } gradW) Add($"{layer} gradWeight", q => QuantityComparison.Compare(q, gradW, a.GradWeight, tolerance));
-            if (e.GradBias is { } gradB) Add($"{layer} gradBias", q => QuantityComparison.Compare(q, gradB, a.GradBias, tolerance));
+            (LayerExpectation e, LayerRecord<double> a, int l) = (layers[i], actual.Layers[i], i + 1);
+            if (e.GradA is { } gradA) Add(l, "gradA", q => QuantityComparison.Compare(q, gradA, a.GradA, tolerance));
+            if (e.GradZ is { } gradZ) Add(l, "gradZ", q => QuantityComparison.Compare(q, gradZ, a.GradZ, tolerance));
+            if (e.GradWeight is { } gradW) Add(l, "gradWeight", q => QuantityComparison.Compare(q, gradW, a.GradWeight, tolerance));
+            if (e.GradBias is { } gradB) Add(l, "gradBias", q => QuantityComparison.Compare(q, gradB, a.GradBias, tolerance));
         }
 
         if (expected.Parameters is { } parameters)
@@ -43,9 +49,8 @@ public static class StepComparison
 
             for (int i = 0; i < parameters.Count; i++)
             {
-                string layer = $"layer {i + 1}";
-                Add($"{layer} weight after update", q => QuantityComparison.Compare(q, parameters[i].Weight, actual.Parameters[i].Weight, tolerance));
-                Add($"{layer} bias after update", q => QuantityComparison.Compare(q, parameters[i].Bias, actual.Parameters[i].Bias, tolerance));
+                Add(i + 1, "weight after update", q => QuantityComparison.Compare(q, parameters[i].Weight, actual.Parameters[i].Weight, tolerance));
+                Add(i + 1, "bias after update", q => QuantityComparison.Compare(q, parameters[i].Bias, actual.Parameters[i].Bias, tolerance));
             }
         }
 

@@ -272,21 +272,12 @@ public static partial class FixtureReader
                 Optional(optimizer, field) is { } v ? FiniteDouble(v, $"{path}.{field}") : fallback;
             bool Flag(string field) => Optional(optimizer, field) is { } v && Boolean(v, $"{path}.{field}");
 
+            OptimizerSpec spec;
             switch (name)
             {
                 case "sgd":
-                    var sgd = new Sgd(Get("lr", 1e-3), Get("momentum", 0), Get("dampening", 0), Get("weight_decay", 0), Flag("nesterov"));
-                    if (sgd.Lr < 0 || sgd.Momentum < 0 || sgd.WeightDecay < 0)
-                    {
-                        throw new FixtureFormatException(path, "lr, momentum and weight_decay must not be negative (as torch.optim.SGD)");
-                    }
-
-                    if (sgd.Nesterov && (sgd.Momentum <= 0 || sgd.Dampening != 0))
-                    {
-                        throw new FixtureFormatException(path, "Nesterov momentum requires a momentum and zero dampening (as torch.optim.SGD)");
-                    }
-
-                    return sgd;
+                    spec = new Sgd(Get("lr", 1e-3), Get("momentum", 0), Get("dampening", 0), Get("weight_decay", 0), Flag("nesterov"));
+                    break;
                 case "adam" or "adamw":
                     (double beta1, double beta2) = (0.9, 0.999);
                     if (Optional(optimizer, "betas") is { } betas)
@@ -300,23 +291,24 @@ public static partial class FixtureReader
                         (beta1, beta2) = (FiniteDouble(betas[0], $"{path}.betas[0]"), FiniteDouble(betas[1], $"{path}.betas[1]"));
                     }
 
-                    Adam adam = name == "adam"
+                    spec = name == "adam"
                         ? new Adam(Get("lr", 1e-3), beta1, beta2, Get("eps", 1e-8), Get("weight_decay", 0), Flag("amsgrad"))
                         : new AdamW(Get("lr", 1e-3), beta1, beta2, Get("eps", 1e-8), Get("weight_decay", 0.01), Flag("amsgrad"));
-                    if (adam.Lr < 0 || adam.Eps < 0 || adam.WeightDecay < 0)
-                    {
-                        throw new FixtureFormatException(path, $"lr, eps and weight_decay must not be negative (as torch.optim.{(name == "adam" ? "Adam" : "AdamW")})");
-                    }
-
-                    if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1))
-                    {
-                        throw new FixtureFormatException($"{path}.betas", $"each beta must lie in [0, 1), got [{beta1}, {beta2}]");
-                    }
-
-                    return adam;
+                    break;
                 default:
                     throw new FixtureFormatException($"{path}.name", $"unknown optimizer \"{name}\"; {Fixture.Format} knows sgd, adam, adamw");
             }
+
+            try
+            {
+                spec.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new FixtureFormatException(path, e.Message);
+            }
+
+            return spec;
         }
 
         private IReadOnlyList<LayerParameters<double>> ReadParameters(

@@ -28,7 +28,20 @@ public record Adam(
     /// <summary>True for AdamW: decay multiplies the parameter instead of joining the gradient.</summary>
     public virtual bool Decoupled => false;
 
-    public override Optimizer<T> Create<T>() => new AdamOptimizer<T>(this);
+    public override Optimizer<T> Create<T>()
+    {
+        Validate();
+        return new AdamOptimizer<T>(this);
+    }
+
+    public override void Validate()
+    {
+        Require(double.IsFinite(Lr) && Lr >= 0, $"Invalid learning rate: {Lr}");
+        Require(double.IsFinite(Eps) && Eps >= 0, $"Invalid epsilon value: {Eps}");
+        Require(Beta1 >= 0 && Beta1 < 1, $"Invalid beta parameter at index 0: {Beta1}");
+        Require(Beta2 >= 0 && Beta2 < 1, $"Invalid beta parameter at index 1: {Beta2}");
+        Require(double.IsFinite(WeightDecay) && WeightDecay >= 0, $"Invalid weight_decay value: {WeightDecay}");
+    }
 
     private sealed class AdamOptimizer<T>(Adam settings) : Optimizer<T>
         where T : IFloatingPointIeee754<T>

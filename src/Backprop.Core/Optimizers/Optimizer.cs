@@ -13,6 +13,17 @@ public abstract record OptimizerSpec
 
     public abstract Optimizer<T> Create<T>()
         where T : IFloatingPointIeee754<T>;
+
+    /// <summary>Throws an <see cref="ArgumentException"/>, worded as torch.optim's, for settings it refuses.</summary>
+    public abstract void Validate();
+
+    protected static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException(message);
+        }
+    }
 }
 
 /// <summary>

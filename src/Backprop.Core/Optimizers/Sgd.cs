@@ -21,7 +21,20 @@ public sealed record Sgd(
 {
     public override string Name => "sgd";
 
-    public override Optimizer<T> Create<T>() => new SgdOptimizer<T>(this);
+    public override Optimizer<T> Create<T>()
+    {
+        Validate();
+        return new SgdOptimizer<T>(this);
+    }
+
+    public override void Validate()
+    {
+        Require(double.IsFinite(Lr) && Lr >= 0, $"Invalid learning rate: {Lr}");
+        Require(double.IsFinite(Momentum) && Momentum >= 0, $"Invalid momentum value: {Momentum}");
+        Require(double.IsFinite(Dampening), $"Invalid dampening value: {Dampening}");
+        Require(double.IsFinite(WeightDecay) && WeightDecay >= 0, $"Invalid weight_decay value: {WeightDecay}");
+        Require(!Nesterov || (Momentum > 0 && Dampening == 0), "Nesterov momentum requires a momentum and zero dampening");
+    }
 
     private sealed class SgdOptimizer<T>(Sgd settings) : Optimizer<T>
         where T : IFloatingPointIeee754<T>
