@@ -25,6 +25,9 @@ public static partial class FixtureReader
     /// <summary>No layer, input or batch may be wider than this.</summary>
     public const int MaxWidth = 1 << 16;
 
+    /// <summary>No matrix (a weight, a batch, an intermediate) may hold more elements than this.</summary>
+    public const long MaxElements = 1L << 22;
+
     public static Fixture ReadFile(string path)
     {
         FileInfo info;
@@ -199,7 +202,13 @@ public static partial class FixtureReader
             }).ToArray();
 
             Loss loss = ReadLoss(Required(network, path, "loss"), $"{path}.loss");
-            return new NetworkSpec(inputs, layers, loss);
+            var spec = new NetworkSpec(inputs, layers, loss);
+            for (int l = 1; l <= layers.Length; l++)
+            {
+                CheckElements(layers[l - 1].Units, spec.InputsOf(l), $"{path}.layers[{l - 1}]", "weight");
+            }
+
+            return spec;
         }
 
         private static Activation ReadActivation(JsonElement activation, string path)
@@ -337,6 +346,7 @@ public static partial class FixtureReader
             RequireKind(batch, path, JsonValueKind.Object);
             JsonElement xJson = Required(batch, path, "x");
             int n = SampleCount(xJson, $"{path}.x", orient);
+            CheckElements(n, Math.Max(network.Inputs, network.Layers.Max(l => l.Units)), $"{path}.x", "batch's widest matrix");
             Matrix<double> x = orient.Samples(ReadMatrix(xJson, $"{path}.x", orient.SampleShape(n, network.Inputs)));
             JsonElement yJson = Required(batch, path, "y");
             RequireKind(yJson, $"{path}.y", JsonValueKind.Array);
@@ -421,6 +431,11 @@ public static partial class FixtureReader
             IReadOnlyList<LayerParameters<double>>? parameters = null;
             if (Optional(step, "parameters") is { } p)
             {
+                if (trainingCase.Optimizer is null)
+                {
+                    throw new FixtureFormatException($"{path}.parameters", "the fixture has no optimizer, so there is no update to compare with");
+                }
+
                 parameters = ReadParameters(p, $"{path}.parameters", network, orient);
             }
             else if (trainingCase.Optimizer is not null)
@@ -623,7 +638,19 @@ public static partial class FixtureReader
     private static double FiniteDouble(JsonElement value, string path)
     {
         RequireKind(value, path, JsonValueKind.Number);
-        double d = value.GetDouble();
-        return double.IsFinite(d) ? d : throw new FixtureFormatException(path, $"expected a finite number, got {value.GetRawText()}");
+
+        // TryGetDouble is false for literals beyond double's range (GetDouble would throw).
+        return value.TryGetDouble(out double d) && double.IsFinite(d)
+            ? d
+            : throw new FixtureFormatException(path, $"expected a finite number, got {value.GetRawText()}");
+    }
+
+    private static void CheckElements(long rows, long cols, string path, string what)
+    {
+        if (rows * cols > MaxElements)
+        {
+            throw new FixtureFormatException(
+                path, $"a {rows}×{cols} {what} has {rows * cols} elements, more than the limit of {MaxElements}");
+        }
     }
 }

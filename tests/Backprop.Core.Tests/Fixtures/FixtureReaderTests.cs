@@ -8,6 +8,50 @@ namespace Backprop.Core.Tests.Fixtures;
 public class FixtureReaderTests
 {
     private static readonly string WorkedExample = File.ReadAllText(Agreement.FixturePath("worked-example.json"));
+    private static readonly string ClassIndices = File.ReadAllText(Agreement.FixturePath("gelu-tanh-elu-cross-entropy-adamw.json"));
+    private static readonly string Adam = File.ReadAllText(Agreement.FixturePath("gelu-softplus-bce-logits-adam.json"));
+
+    /// <summary>Breaks of the cross-entropy and Adam fixtures: (which fixture, the break, the message it must give).</summary>
+    private static readonly Dictionary<string, (string Fixture, Action<JsonNode> Break, string Message)> OtherBreaks = new()
+    {
+        ["fractional class index"] = (ClassIndices, f => f["batches"]![0]!["y"]![1] = 1.5,
+            "batches[0].y[1]: expected a whole-number class index, got 1.5"),
+        ["class index out of range"] = (ClassIndices, f => f["batches"]![1]!["y"]![0] = 3,
+            "batches[1].y[0]: class index 3 is outside [0, 3), the output's 3 classes"),
+        ["negative class index"] = (ClassIndices, f => f["batches"]![0]!["y"]![0] = -1,
+            "batches[0].y[0]: class index -1 is outside [0, 3)"),
+        ["too few class indices"] = (ClassIndices, f => f["batches"]![0]!["y"] = JsonNode.Parse("[0, 1]"),
+            "batches[0].y: expected one class index per sample, 4, got 2"),
+        ["class indices for a loss that takes none"] = (WorkedExample, f => f["batches"]![0]!["y"] = JsonNode.Parse("[0, 1]"),
+            "batches[0].y: a 1-D array of class indices is only for cross_entropy; binary_cross_entropy takes a matrix shaped like the output"),
+        ["label smoothing above 1"] = (ClassIndices, f => f["network"]!["loss"]!["label_smoothing"] = 2,
+            "network.loss: label_smoothing must be between 0.0 and 1.0. Got: 2"),
+        ["betas of the wrong length"] = (Adam, f => f["optimizer"]!["betas"] = JsonNode.Parse("[0.9]"),
+            "optimizer.betas: expected two numbers [beta1, beta2], got 1"),
+        ["beta of 1"] = (Adam, f => f["optimizer"]!["betas"] = JsonNode.Parse("[0.9, 1]"),
+            "optimizer: Invalid beta parameter at index 1: 1"),
+        ["negative epsilon"] = (Adam, f => f["optimizer"]!["eps"] = -1e-8,
+            "optimizer: Invalid epsilon value: -1E-08"),
+        ["softplus with beta 0"] = (Adam, f => f["network"]!["layers"]![1]!["activation"] = JsonNode.Parse("{\"name\": \"softplus\", \"beta\": 0}"),
+            "network.layers[1].activation: beta must be finite and not 0"),
+        ["gelu with an unknown approximation"] = (Adam, f => f["network"]!["layers"]![0]!["activation"] = JsonNode.Parse("{\"name\": \"gelu\", \"approximate\": \"sigmoid\"}"),
+            "network.layers[0].activation.approximate: expected \"none\" or \"tanh\", got \"sigmoid\""),
+        ["activation object without a name"] = (Adam, f => f["network"]!["layers"]![0]!["activation"] = JsonNode.Parse("{\"approximate\": \"tanh\"}"),
+            "network.layers[0].activation.name: required field is missing"),
+    };
+
+    public static TheoryData<string> OtherBreakNames => new(OtherBreaks.Keys);
+
+    [Theory]
+    [MemberData(nameof(OtherBreakNames))]
+    public void A_Broken_Semantics_Fixture_Is_Refused_With_Its_Json_Path(string name)
+    {
+        (string text, Action<JsonNode> breakIt, string message) = OtherBreaks[name];
+        JsonNode fixture = JsonNode.Parse(text)!;
+        breakIt(fixture);
+        Should.Throw<FixtureFormatException>(() => FixtureReader.Parse(fixture.ToJsonString()))
+            .Message.ShouldStartWith(message);
+    }
 
     private static readonly Dictionary<string, (Action<JsonNode> Break, string Message)> Breaks = new()
     {
@@ -38,6 +82,23 @@ public class FixtureReaderTests
             "expected[0].layers[2].gradWeight: expected 1×2, got 2×1"),
         ["absurd width"] = (f => f["network"]!["inputs"] = 1_000_000_000, "network.inputs: 1000000000 units is more than the limit of 65536"),
         ["negative tolerance"] = (f => f["tolerance"] = JsonNode.Parse("{\"rtol\": -1, \"atol\": 0}"), "tolerance: rtol and atol must not be negative"),
+        ["a 10⁷-element weight"] = (f =>
+            {
+                f["network"]!["inputs"] = 3163;
+                f["network"]!["layers"]![0]!["units"] = 3163;
+            }, "network.layers[0]: a 3163×3163 weight has 10004569 elements, more than the limit of 4194304"),
+        ["a layer of 10⁹ units"] = (f => f["network"]!["layers"]![1]!["units"] = 1_000_000_000, "network.layers[1].units: 1000000000 units is more than the limit of 65536"),
+        ["unknown layout"] = (f => f["layout"] = JsonNode.Parse("{\"samples\": \"diagonal\"}"), "layout.samples: expected \"rows\" or \"columns\", got \"diagonal\""),
+        ["layout that does not fit the matrices"] = (f => f["layout"] = JsonNode.Parse("{\"weights\": \"in-out\"}"), "parameters[0].weight: expected 2×3, got 3×2"),
+        ["negative learning rate"] = (f => f["optimizer"]!["lr"] = -0.1, "optimizer: Invalid learning rate: -0.1"),
+        ["learning rate beyond double"] = (f => f["optimizer"]!["lr"] = JsonNode.Parse("1e400"), "optimizer.lr: expected a finite number, got 1e400"),
+        ["nesterov without momentum"] = (f => f["optimizer"]!["nesterov"] = true, "optimizer: Nesterov momentum requires a momentum and zero dampening"),
+        ["boolean where a number belongs"] = (f => f["parameters"]![0]!["bias"]![1] = true, "parameters[0].bias[1]: expected a number, got a boolean"),
+        ["null for a required field"] = (f => f["network"]!["loss"] = null, "network.loss: required field is missing"),
+        ["expected layers of the wrong count"] = (f => f["expected"]![0]!["layers"]!.AsArray().RemoveAt(0), "expected[0].layers: expected one entry per layer, 3, got 2"),
+        ["parameters after a step without an optimizer"] = (f => f.AsObject().Remove("optimizer"),
+            "expected[0].parameters: the fixture has no optimizer, so there is no update to compare with"),
+        ["a sample row of the wrong width"] = (f => f["batches"]![0]!["x"]![1] = JsonNode.Parse("[3, 4, 5]"), "batches[0].x[1]: ragged matrix: row 1 has 3 elements, row 0 has 2"),
     };
 
     public static TheoryData<string> BreakNames => new(Breaks.Keys);
@@ -95,6 +156,33 @@ public class FixtureReaderTests
         Fixture read = FixtureReader.Parse(fixture.ToJsonString());
         double.IsNaN(read.Expected[0].Cost).ShouldBeTrue();
         read.Case.Batches[0].X[0, 0].ShouldBe(double.NegativeInfinity);
+    }
+
+    [Fact]
+    public void A_100_MB_File_Is_Refused_Before_It_Is_Read()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"backprop-huge-{Guid.NewGuid():N}.json");
+        try
+        {
+            using (var file = File.Create(path))
+            {
+                file.SetLength(100L << 20); // sparse: no 100 MB written
+            }
+
+            Should.Throw<FixtureFormatException>(() => FixtureReader.ReadFile(path))
+                .Message.ShouldBe($"the file is {100L << 20} bytes; fixtures are limited to {FixtureReader.MaxFileBytes} bytes");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_Directory_Is_Refused_As_No_Such_File()
+    {
+        Should.Throw<FixtureFormatException>(() => FixtureReader.ReadFile(Path.GetTempPath()))
+            .Message.ShouldEndWith("no such file");
     }
 
     [Fact]
