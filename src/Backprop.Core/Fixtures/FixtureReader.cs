@@ -639,7 +639,7 @@ public static partial class FixtureReader
     {
         RequireKind(value, path, JsonValueKind.Number);
 
-        // TryGetDouble is false for literals beyond double's range (GetDouble would throw).
+        // A literal beyond double's range (1e400) reads as ±∞ here and is refused as non-finite.
         return value.TryGetDouble(out double d) && double.IsFinite(d)
             ? d
             : throw new FixtureFormatException(path, $"expected a finite number, got {value.GetRawText()}");
