@@ -106,10 +106,48 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public void Fixtures_Generate_Writes_Files_Identical_To_The_Committed_Ones()
+    public void Fixtures_Generate_Twice_Writes_The_Same_Bytes_As_The_Committed_Files()
     {
-        (int exit, _, _) = Run("fixtures", "generate", "--out", temp);
+        string first = Path.Combine(temp, "first"), second = Path.Combine(temp, "second");
+        Run("fixtures", "generate", "--out", first).Exit.ShouldBe(0);
+        Run("fixtures", "generate", "--out", second).Exit.ShouldBe(0);
+        foreach (FixtureDeclaration d in FixtureCatalog.All)
+        {
+            byte[] committed = File.ReadAllBytes(Agreement.FixturePath(d.FileName));
+            File.ReadAllBytes(Path.Combine(first, d.FileName)).ShouldBe(committed, d.FileName);
+            File.ReadAllBytes(Path.Combine(second, d.FileName)).ShouldBe(committed, d.FileName);
+        }
+    }
+
+    [Fact]
+    public void Check_Json_Lists_Every_Quantity_With_Its_Step_And_Layer()
+    {
+        (int exit, string output, _) = Run("check", "--json", Agreement.FixturePath("worked-example.json"));
         exit.ShouldBe(0);
-        File.ReadAllText(Path.Combine(temp, "worked-example.json")).ShouldBe(File.ReadAllText(Agreement.FixturePath("worked-example.json")));
+        JsonNode result = JsonNode.Parse(output)![0]!;
+        result["result"]!.GetValue<string>().ShouldBe("pass");
+        result["quantities"]!.AsArray().Count.ShouldBe(25);
+        result["quantities"]![0]!["quantity"]!.GetValue<string>().ShouldBe("z");
+        result["quantities"]![0]!["layer"]!.GetValue<int>().ShouldBe(1);
+    }
+
+    [Fact]
+    public void Check_Tolerance_Overrides_The_Files_Own()
+    {
+        // 1e-4 off in one gradient: a mismatch under float32's defaults, a pass under atol 1e-3.
+        string path = WriteVariant("near.json", f => f["expected"]![0]!["layers"]![2]!["gradWeight"]![0]![1] = -0.9254);
+        Run("check", path).Exit.ShouldBe(1);
+        Run("check", "--tolerance", "0,1e-3", path).Exit.ShouldBe(0);
+    }
+
+    [Theory]
+    [InlineData("1e-5")]
+    [InlineData("-1,0")]
+    [InlineData("a,b")]
+    public void Check_With_A_Bad_Tolerance_Exits_2(string tolerance)
+    {
+        (int exit, _, string error) = Run("check", "--tolerance", tolerance, Agreement.FixturePath("worked-example.json"));
+        exit.ShouldBe(2);
+        error.ShouldStartWith("--tolerance: expected rtol,atol");
     }
 }
