@@ -4,8 +4,24 @@ namespace Backprop.Core.Checking;
 /// The rule of <c>torch.testing.assert_close</c>: an actual value a matches an expected value e
 /// when |a − e| ≤ atol + rtol·|e|. NaN matches NaN, and an infinity matches the same infinity.
 /// </summary>
-public readonly record struct Tolerance(double Rtol, double Atol)
+public readonly record struct Tolerance
 {
+    public Tolerance(double rtol, double atol)
+    {
+        if (!(double.IsFinite(rtol) && rtol >= 0) || !(double.IsFinite(atol) && atol >= 0))
+        {
+            throw new ArgumentOutOfRangeException(
+                double.IsFinite(rtol) && rtol >= 0 ? nameof(atol) : nameof(rtol),
+                $"rtol and atol must be finite and not negative, got rtol {rtol}, atol {atol}");
+        }
+
+        (Rtol, Atol) = (rtol, atol);
+    }
+
+    public double Rtol { get; }
+
+    public double Atol { get; }
+
     /// <summary>assert_close's default for float32.</summary>
     public static Tolerance Float32 { get; } = new(1.3e-6, 1e-5);
 

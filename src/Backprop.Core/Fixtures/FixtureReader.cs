@@ -451,12 +451,14 @@ public static partial class FixtureReader
             RequireKind(tolerance, path, JsonValueKind.Object);
             double rtol = FiniteDouble(Required(tolerance, path, "rtol"), $"{path}.rtol");
             double atol = FiniteDouble(Required(tolerance, path, "atol"), $"{path}.atol");
-            if (rtol < 0 || atol < 0)
+            try
+            {
+                return new Tolerance(rtol, atol);
+            }
+            catch (ArgumentOutOfRangeException)
             {
                 throw new FixtureFormatException(path, $"rtol and atol must not be negative, got {rtol} and {atol}");
             }
-
-            return new Tolerance(rtol, atol);
         }
 
         private static int SampleCount(JsonElement x, string path, Orientation orient)

@@ -4,7 +4,7 @@ namespace Backprop.Core.Tests.Checking;
 
 public class QuantityComparisonTests
 {
-    private static readonly Tolerance Tight = new(Rtol: 0, Atol: 0.01);
+    private static readonly Tolerance Tight = new(Rtol: 0, atol: 0.01);
 
     [Fact]
     public void Reports_Max_Errors_Mismatch_Count_And_The_Worst_Element()
@@ -52,7 +52,7 @@ public class QuantityComparisonTests
     [Fact]
     public void Non_Finite_Expectations_Match_Only_Themselves()
     {
-        var loose = new Tolerance(Rtol: 1, Atol: 1);
+        var loose = new Tolerance(rtol: 1, atol: 1);
         QuantityComparison.Compare("q", [double.NaN, double.PositiveInfinity], [double.NaN, double.PositiveInfinity], loose).Passed.ShouldBeTrue();
         QuantityComparison r = QuantityComparison.Compare("q", [double.PositiveInfinity, 1], [1e300, 1], loose);
         r.Passed.ShouldBeFalse();

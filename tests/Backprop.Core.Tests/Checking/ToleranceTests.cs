@@ -14,7 +14,7 @@ public class ToleranceTests
     [Fact]
     public void Allowed_Difference_Is_Atol_Plus_Rtol_Times_Expected()
     {
-        var t = new Tolerance(Rtol: 0.5, Atol: 1);
+        var t = new Tolerance(rtol: 0.5, atol: 1);
         t.Accepts(actual: 13, expected: 10).ShouldBeTrue();   // |3| ≤ 1 + 0.5·10
         t.Accepts(actual: 16.5, expected: 10).ShouldBeFalse(); // |6.5| > 6
         t.Accepts(actual: -5, expected: -10).ShouldBeTrue();   // uses |expected|
@@ -30,5 +30,16 @@ public class ToleranceTests
         t.Accepts(double.PositiveInfinity, double.PositiveInfinity).ShouldBeTrue();
         t.Accepts(double.NegativeInfinity, double.PositiveInfinity).ShouldBeFalse();
         t.Accepts(1e300, double.PositiveInfinity).ShouldBeFalse();
+    }
+
+    [Theory]
+    [InlineData(-1e-5, 0)]
+    [InlineData(0, -1)]
+    [InlineData(double.NaN, 0)]
+    [InlineData(0, double.PositiveInfinity)]
+    public void Negative_Or_Non_Finite_Tolerances_Are_Refused(double rtol, double atol)
+    {
+        Should.Throw<ArgumentOutOfRangeException>(() => new Tolerance(rtol, atol))
+            .Message.ShouldStartWith("rtol and atol must be finite and not negative");
     }
 }
