@@ -13,7 +13,7 @@ namespace Backprop.Core.Tests;
 public class WorkedExampleTests
 {
     /// <summary>Half a unit in the 4th decimal: what rounding to the article's printout allows.</summary>
-    private static readonly Tolerance Printed = new(Rtol: 0, atol: 0.5e-4 + 1e-7);
+    private static readonly Tolerance Printed = new(rtol: 0, atol: 0.5e-4 + 1e-7);
 
     private static StepRecord<float> RunFloat32() => Trainer.Run<float>(WorkedExample.Case)[0];
 

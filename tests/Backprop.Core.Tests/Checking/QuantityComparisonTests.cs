@@ -4,7 +4,7 @@ namespace Backprop.Core.Tests.Checking;
 
 public class QuantityComparisonTests
 {
-    private static readonly Tolerance Tight = new(Rtol: 0, atol: 0.01);
+    private static readonly Tolerance Tight = new(rtol: 0, atol: 0.01);
 
     [Fact]
     public void Reports_Max_Errors_Mismatch_Count_And_The_Worst_Element()
