@@ -159,7 +159,8 @@ public static class TorchOracle
     /// <summary>
     /// torch.optim's optimizers, every argument passed explicitly: TorchSharp's defaults differ from
     /// PyTorch's in places (AdamW's weight_decay is 0 there, 0.01 in PyTorch; the optim.Adam factory's
-    /// beta2 is 0.99).
+    /// beta2 is 0.99). maximize is always false: TorchSharp's SGD flips weight decay's sign under
+    /// maximize, unlike PyTorch, and the fixture format has no maximize.
     /// </summary>
     private static optim.Optimizer? CreateOptimizer(OptimizerSpec? spec, Parameter[]? parameters) => spec switch
     {

@@ -36,11 +36,11 @@ public record Adam(
 
     public override void Validate()
     {
-        Require(double.IsFinite(Lr) && Lr >= 0, $"Invalid learning rate: {Lr}");
-        Require(double.IsFinite(Eps) && Eps >= 0, $"Invalid epsilon value: {Eps}");
-        Require(Beta1 >= 0 && Beta1 < 1, $"Invalid beta parameter at index 0: {Beta1}");
-        Require(Beta2 >= 0 && Beta2 < 1, $"Invalid beta parameter at index 1: {Beta2}");
-        Require(double.IsFinite(WeightDecay) && WeightDecay >= 0, $"Invalid weight_decay value: {WeightDecay}");
+        Require(double.IsFinite(Lr) && Lr >= 0, $"Invalid learning rate: {Lr} (it must be a finite number ≥ 0)");
+        Require(double.IsFinite(Eps) && Eps >= 0, $"Invalid epsilon value: {Eps} (it must be a finite number ≥ 0)");
+        Require(Beta1 >= 0 && Beta1 < 1, $"Invalid beta parameter at index 0: {Beta1} (it must lie in [0, 1))");
+        Require(Beta2 >= 0 && Beta2 < 1, $"Invalid beta parameter at index 1: {Beta2} (it must lie in [0, 1))");
+        Require(double.IsFinite(WeightDecay) && WeightDecay >= 0, $"Invalid weight_decay value: {WeightDecay} (it must be a finite number ≥ 0)");
     }
 
     private sealed class AdamOptimizer<T>(Adam settings) : Optimizer<T>

@@ -29,11 +29,17 @@ public sealed record Sgd(
 
     public override void Validate()
     {
-        Require(double.IsFinite(Lr) && Lr >= 0, $"Invalid learning rate: {Lr}");
-        Require(double.IsFinite(Momentum) && Momentum >= 0, $"Invalid momentum value: {Momentum}");
-        Require(double.IsFinite(Dampening), $"Invalid dampening value: {Dampening}");
-        Require(double.IsFinite(WeightDecay) && WeightDecay >= 0, $"Invalid weight_decay value: {WeightDecay}");
-        Require(!Nesterov || (Momentum > 0 && Dampening == 0), "Nesterov momentum requires a momentum and zero dampening");
+        Require(double.IsFinite(Lr) && Lr >= 0, $"Invalid learning rate: {Lr} (it must be a finite number ≥ 0)");
+        Require(double.IsFinite(Momentum) && Momentum >= 0, $"Invalid momentum value: {Momentum} (it must be a finite number ≥ 0)");
+        Require(double.IsFinite(Dampening), $"Invalid dampening value: {Dampening} (it must be finite)");
+        Require(double.IsFinite(WeightDecay) && WeightDecay >= 0, $"Invalid weight_decay value: {WeightDecay} (it must be a finite number ≥ 0)");
+        Require(
+            !Nesterov || (Momentum > 0 && Dampening == 0),
+            $"Nesterov momentum requires a momentum and zero dampening (momentum {Momentum}, dampening {Dampening})");
+
+        // Stricter than torch.optim, which accepts it: with Nesterov, momentum ≥ 1 makes the
+        // look-ahead grow without bound.
+        Require(!Nesterov || Momentum < 1, $"Nesterov momentum must be below 1, got {Momentum}");
     }
 
     private sealed class SgdOptimizer<T>(Sgd settings) : Optimizer<T>

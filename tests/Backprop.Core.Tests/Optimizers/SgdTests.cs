@@ -48,4 +48,25 @@ public class SgdTests
     {
         Step(new Sgd(1, Momentum: 0.5, Nesterov: true), [10], [4]).ShouldBe([4]); // 10 − (4 + 0.5·4)
     }
+
+    [Theory]
+    [InlineData(-0.1, 0, 0, 0, false, "Invalid learning rate: -0.1 (it must be a finite number ≥ 0)")]
+    [InlineData(0.1, -0.5, 0, 0, false, "Invalid momentum value: -0.5 (it must be a finite number ≥ 0)")]
+    [InlineData(0.1, 0, 0, -1, false, "Invalid weight_decay value: -1 (it must be a finite number ≥ 0)")]
+    [InlineData(0.1, 0.9, 0.1, 0, true, "Nesterov momentum requires a momentum and zero dampening (momentum 0.9, dampening 0.1)")]
+    [InlineData(0.1, 1.0, 0, 0, true, "Nesterov momentum must be below 1, got 1")]
+    public void Settings_Out_Of_Range_Are_Refused_With_The_Value_And_The_Limit(
+        double lr, double momentum, double dampening, double decay, bool nesterov, string message)
+    {
+        Should.Throw<ArgumentException>(() => new Sgd(lr, momentum, dampening, decay, nesterov).Create<double>()).Message.ShouldBe(message);
+    }
+
+    [Theory]
+    [InlineData(1.0, 0.999, "Invalid beta parameter at index 0: 1 (it must lie in [0, 1))")]
+    [InlineData(0.9, -0.1, "Invalid beta parameter at index 1: -0.1 (it must lie in [0, 1))")]
+    public void Adam_Betas_Outside_0_1_Are_Refused(double beta1, double beta2, string message)
+    {
+        Should.Throw<ArgumentException>(() => new Adam(1e-3, beta1, beta2).Create<float>()).Message.ShouldBe(message);
+        Should.Throw<ArgumentException>(() => new AdamW(1e-3, beta1, beta2).Create<float>()).Message.ShouldBe(message);
+    }
 }
