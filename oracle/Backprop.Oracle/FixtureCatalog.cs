@@ -137,8 +137,7 @@ public static class FixtureCatalog
             steps.Select(StepExpectation.From).ToArray(),
             Description: declaration.Description,
             Source: declaration.Source,
-            Generator: $"backprop fixtures generate (Backprop.Oracle: {TorchOracle.Versions})",
-            Layout: Layout.Default);
+            Generator: $"backprop fixtures generate (Backprop.Oracle: {TorchOracle.Versions})");
     }
 
     public static string Render(FixtureDeclaration declaration) => FixtureWriter.Write(Generate(declaration));

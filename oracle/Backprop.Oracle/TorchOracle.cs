@@ -24,6 +24,11 @@ public static class TorchOracle
     /// <summary>The libtorch the package ships (TorchSharp-cpu 0.107.0 carries 2.10.0).</summary>
     public const string LibTorchVersion = "2.10.0";
 
+    /// <summary>
+    /// Runs the case in libtorch. libtorch works in PyTorch's layout (samples in rows, W out×in), so
+    /// a case in another layout is turned into it on the way in, and the records back on the way out:
+    /// the witness converts, the core does not.
+    /// </summary>
     public static IReadOnlyList<StepRecord<double>> Run(TrainingCase trainingCase, DType dtype)
     {
         ArgumentNullException.ThrowIfNull(trainingCase);
@@ -32,7 +37,14 @@ public static class TorchOracle
         // process instead of throwing.
         trainingCase.Validate();
         CheckSupported(trainingCase);
+        Layout layout = trainingCase.Layout;
+        return RunInPyTorchLayout(trainingCase.InLayout(Layout.RowsOutIn), dtype)
+            .Select(step => step.InLayout(Layout.RowsOutIn, layout))
+            .ToArray();
+    }
 
+    private static IReadOnlyList<StepRecord<double>> RunInPyTorchLayout(TrainingCase trainingCase, DType dtype)
+    {
         ScalarType scalarType = dtype == DType.Float32 ? ScalarType.Float32 : ScalarType.Float64;
         NetworkSpec spec = trainingCase.Network;
         using DisposeScope scope = NewDisposeScope();

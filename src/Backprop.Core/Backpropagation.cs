@@ -1,11 +1,11 @@
-using Backprop.Core.Kernels;
 using System.Numerics;
 
 namespace Backprop.Core;
 
 /// <summary>
-/// The backpropagation algorithm for a dense network, samples in rows and W out×in (PyTorch's
-/// convention, seed 004). With A⁰ = X and layers l = 1..L:
+/// The backpropagation algorithm for a dense network, in any of the four layouts (DenseFormulas
+/// holds each one's products). Written here in PyTorch's (samples in rows, W out×in, seed 004),
+/// with A⁰ = X and layers l = 1..L:
 /// <code>
 ///   forward   Zˡ = Aˡ⁻¹·Wˡᵀ + bˡ          Aˡ = gˡ(Zˡ)             J = loss(Aᴸ, Y)
 ///   backward  dAᴸ = ∂J/∂Aᴸ               dZˡ = dAˡ ⊙ gˡ'(Zˡ)      (softmax: the full vector-Jacobian product)
@@ -20,9 +20,10 @@ public static class Backpropagation
         where T : IFloatingPointIeee754<T>
     {
         network.CheckBatch(batch);
+        (NetworkSpec spec, Layout layout) = (network.Spec, network.Layout);
         (Matrix<T> x, Matrix<T> y) = (batch.X, batch.Y);
-        NetworkSpec spec = network.Spec;
-        int L = spec.Layers.Count, m = x.Rows;
+        bool columns = layout.SamplesInColumns;
+        int L = spec.Layers.Count, m = layout.Samples(x);
         var Z = new Matrix<T>[L + 1];
         var A = new Matrix<T>[L + 1];
         A[0] = x;
@@ -30,37 +31,34 @@ public static class Backpropagation
         for (int l = 1; l <= L; l++)
         {
             (Matrix<T> W, T[] b) = (network.Parameters[l - 1].Weight, network.Parameters[l - 1].Bias);
-            Z[l] = new Matrix<T>(m, W.Rows);
-            Gemm.MultiplyTransposedB<T>(A[l - 1].Data, W.Data, Z[l].Data, m, W.Cols, W.Rows);
-            RowOps.AddToEveryRow<T>(Z[l].Data, b, m, W.Rows);
-            A[l] = new Matrix<T>(m, W.Rows);
-            spec.Layers[l - 1].Activation.Forward(Z[l], A[l]);
+            (int rows, int cols) = layout.SampleShape(m, b.Length);
+            Z[l] = new Matrix<T>(rows, cols);
+            DenseFormulas.Forward(layout, W, b, A[l - 1], Z[l]);
+            A[l] = new Matrix<T>(rows, cols);
+            spec.Layers[l - 1].Activation.Forward(Z[l], A[l], columns);
         }
 
-        T cost = spec.Loss.Cost(A[L], y, batch.ClassIndices);
+        T cost = spec.Loss.Cost(A[L], y, batch.ClassIndices, columns);
 
         var dA = new Matrix<T>[L + 1];
         var layers = new LayerRecord<T>[L];
-        dA[L] = new Matrix<T>(m, A[L].Cols);
-        spec.Loss.Gradient(A[L], y, dA[L], batch.ClassIndices);
+        dA[L] = new Matrix<T>(A[L].Rows, A[L].Cols);
+        spec.Loss.Gradient(A[L], y, dA[L], batch.ClassIndices, columns);
 
         for (int l = L; l >= 1; l--)
         {
-            Matrix<T> W = network.Parameters[l - 1].Weight;
-            var dZ = new Matrix<T>(m, W.Rows);
-            spec.Layers[l - 1].Activation.Backward(Z[l], A[l], dA[l], dZ);
+            (Matrix<T> W, T[] b) = (network.Parameters[l - 1].Weight, network.Parameters[l - 1].Bias);
+            var dZ = new Matrix<T>(Z[l].Rows, Z[l].Cols);
+            spec.Layers[l - 1].Activation.Backward(Z[l], A[l], dA[l], dZ, columns);
 
             var dW = new Matrix<T>(W.Rows, W.Cols);
-            Gemm.MultiplyTransposedA<T>(dZ.Data, A[l - 1].Data, dW.Data, W.Rows, m, W.Cols);
-            var db = new T[W.Rows];
-            RowOps.ColumnSums<T>(dZ.Data, db, m, W.Rows);
-
-            if (l > 1)
+            var db = new T[b.Length];
+            Matrix<T>? dAPrevious = l > 1 ? new Matrix<T>(A[l - 1].Rows, A[l - 1].Cols) : null;
+            DenseFormulas.Backward(layout, dZ, A[l - 1], W, dW, db, dAPrevious);
+            if (dAPrevious is not null)
             {
-                dA[l - 1] = new Matrix<T>(m, W.Cols);
-                Gemm.Multiply<T>(dZ.Data, W.Data, dA[l - 1].Data, m, W.Rows, W.Cols);
+                dA[l - 1] = dAPrevious;
             }
-
             layers[l - 1] = new LayerRecord<T>(Z[l], A[l], dA[l], dZ, dW, db);
         }
 

@@ -20,7 +20,7 @@ public sealed record NetworkSpec(int Inputs, IReadOnlyList<LayerSpec> Layers, Lo
     public int InputsOf(int l) => l == 1 ? Inputs : Layers[l - 2].Units;
 }
 
-/// <summary>A layer's weight W (out×in, as PyTorch's nn.Linear) and bias b (out).</summary>
+/// <summary>A layer's weight W (out×in as PyTorch's nn.Linear, or in×out, as the layout says) and bias b (out).</summary>
 public sealed record LayerParameters<T>(Matrix<T> Weight, T[] Bias)
     where T : INumberBase<T>
 {
@@ -35,16 +35,20 @@ public sealed record LayerParameters<T>(Matrix<T> Weight, T[] Bias)
 public sealed class Network<T>
     where T : IFloatingPointIeee754<T>
 {
-    public Network(NetworkSpec spec, IReadOnlyList<LayerParameters<T>> parameters)
+    public Network(NetworkSpec spec, IReadOnlyList<LayerParameters<T>> parameters, Layout? layout = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(parameters);
-        CheckShapes(spec, parameters);
+        Layout = layout ?? Layout.RowsOutIn;
+        CheckShapes(spec, parameters, Layout);
         Spec = spec;
         Parameters = parameters.Select(p => p.DeepCopy()).ToArray();
     }
 
     public NetworkSpec Spec { get; }
+
+    /// <summary>How the parameters, the batches and every record are oriented.</summary>
+    public Layout Layout { get; }
 
     /// <summary>The current parameters, layer 1 first; an optimizer step updates them in place.</summary>
     public LayerParameters<T>[] Parameters { get; }
@@ -53,9 +57,10 @@ public sealed class Network<T>
     /// Throws an <see cref="ArgumentException"/> naming the layer, both shapes and the expected
     /// orientation when a weight or bias does not fit the spec.
     /// </summary>
-    public static void CheckShapes<TAny>(NetworkSpec spec, IReadOnlyList<LayerParameters<TAny>> parameters)
+    public static void CheckShapes<TAny>(NetworkSpec spec, IReadOnlyList<LayerParameters<TAny>> parameters, Layout? layout = null)
         where TAny : INumberBase<TAny>
     {
+        layout ??= Layout.RowsOutIn;
         if (spec.Inputs < 1)
         {
             throw new ArgumentException($"the network must take at least 1 input, but takes {spec.Inputs}");
@@ -81,11 +86,12 @@ public sealed class Network<T>
             }
 
             Matrix<TAny> w = parameters[l - 1].Weight;
-            if (w.Rows != units || w.Cols != inputs)
+            (int rows, int cols) = layout.WeightShape(units, inputs);
+            if (w.Rows != rows || w.Cols != cols)
             {
                 throw new ArgumentException(
                     $"layer {l}: weight is {w.Shape} but the layer takes {inputs} inputs and has {units} units, " +
-                    $"so it must be {units}×{inputs} (out×in)");
+                    $"so it must be {rows}×{cols} {layout.WeightOrientation}");
             }
 
             int biasLength = parameters[l - 1].Bias.Length;
@@ -98,21 +104,24 @@ public sealed class Network<T>
     }
 
     /// <summary>
-    /// Checks a batch against the network: X is n×inputs, Y is n×outputs (one sample per row), or
-    /// n×1 class indices for a loss that takes them.
+    /// Checks a batch against the network and its layout: X holds n samples of the network's
+    /// inputs, Y n samples of its outputs, or n class indices (n×1 in every layout) for a loss that
+    /// takes them. A square X or Y fits either orientation; it is read in the declared one.
     /// </summary>
     public void CheckBatch(Batch<T> batch)
     {
         (Matrix<T> x, Matrix<T> y) = (batch.X, batch.Y);
-        if (x.Cols != Spec.Inputs)
+        bool columns = Layout.SamplesInColumns;
+        if ((columns ? x.Rows : x.Cols) != Spec.Inputs)
         {
             throw new ArgumentException(
-                $"the input x is {x.Shape} but the network takes {Spec.Inputs} inputs, so x must be {x.Rows}×{Spec.Inputs} (one sample per row)");
+                $"x: layout samples={Layout.SamplesName} expects {Layout.DescribeSampleShape(Spec.Inputs)}, got {x.Shape}");
         }
 
-        if (x.Rows < 1)
+        int n = Layout.Samples(x);
+        if (n < 1)
         {
-            throw new ArgumentException("the input x must hold at least one sample");
+            throw new ArgumentException("x must hold at least one sample");
         }
 
         int outputs = Spec.Layers[^1].Units;
@@ -123,20 +132,20 @@ public sealed class Network<T>
                 throw new ArgumentException($"{Spec.Loss.Name} takes targets shaped like the output, not class indices");
             }
 
-            if (y.Rows != x.Rows || y.Cols != 1)
+            if (y.Rows != n || y.Cols != 1)
             {
                 throw new ArgumentException(
-                    $"the class indices y are {y.Shape} but x holds {x.Rows} samples, so y must be {x.Rows}×1 (one index per sample)");
+                    $"the class indices y are {y.Shape} but x holds {n} samples, so y must be {n}×1 (one index per sample)");
             }
 
             return;
         }
 
-        if (y.Rows != x.Rows || y.Cols != outputs)
+        (int rows, int cols) = Layout.SampleShape(n, outputs);
+        if (y.Rows != rows || y.Cols != cols)
         {
             throw new ArgumentException(
-                $"the target y is {y.Shape} but x holds {x.Rows} samples and the network has {outputs} outputs, " +
-                $"so y must be {x.Rows}×{outputs} (one sample per row)");
+                $"y: layout samples={Layout.SamplesName} expects {rows}×{cols} ({n} samples of the network's {outputs} outputs), got {y.Shape}");
         }
     }
 }

@@ -4,8 +4,8 @@ namespace Backprop.Core;
 
 /// <summary>
 /// Everything one layer computed in one step: forward Z (pre-activation) and A (activation), and
-/// backward ∂J/∂A, ∂J/∂Z, ∂J/∂W and ∂J/∂b. Matrices are n×units, one sample per row; ∂J/∂W is
-/// out×in like W.
+/// backward ∂J/∂A, ∂J/∂Z, ∂J/∂W and ∂J/∂b, oriented as the case's layout says (per-sample
+/// matrices like X, ∂J/∂W like W).
 /// </summary>
 public sealed record LayerRecord<T>(
     Matrix<T> Z,
@@ -19,6 +19,10 @@ public sealed record LayerRecord<T>(
     public LayerRecord<double> ToDouble() => new(
         Z.Convert<double>(), A.Convert<double>(), GradA.Convert<double>(), GradZ.Convert<double>(),
         GradWeight.Convert<double>(), Array.ConvertAll(GradBias, double.CreateTruncating));
+
+    public LayerRecord<T> InLayout(Layout from, Layout to) => new(
+        from.SamplesTo(to, Z), from.SamplesTo(to, A), from.SamplesTo(to, GradA), from.SamplesTo(to, GradZ),
+        from.WeightTo(to, GradWeight), (T[])GradBias.Clone());
 }
 
 /// <summary>
@@ -36,4 +40,10 @@ public sealed record StepRecord<T>(
         double.CreateTruncating(Cost),
         Layers.Select(l => l.ToDouble()).ToArray(),
         Parameters?.Select(p => p.Convert<double>()).ToArray());
+
+    /// <summary>The same step with every matrix turned from one layout's orientation into another's.</summary>
+    public StepRecord<T> InLayout(Layout from, Layout to) => new(
+        Cost,
+        Layers.Select(l => l.InLayout(from, to)).ToArray(),
+        Parameters?.Select(p => new LayerParameters<T>(from.WeightTo(to, p.Weight), (T[])p.Bias.Clone())).ToArray());
 }

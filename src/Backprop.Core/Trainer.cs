@@ -11,7 +11,7 @@ public static class Trainer
     {
         ArgumentNullException.ThrowIfNull(trainingCase);
         trainingCase.Validate();
-        var network = new Network<T>(trainingCase.Network, trainingCase.Parameters.Select(p => p.Convert<T>()).ToArray());
+        var network = new Network<T>(trainingCase.Network, trainingCase.Parameters.Select(p => p.Convert<T>()).ToArray(), trainingCase.Layout);
         Batch<T>[] batches = trainingCase.Batches.Select(b => b.Convert<T>()).ToArray();
         Optimizer<T>? optimizer = trainingCase.Optimizer?.Create<T>();
 

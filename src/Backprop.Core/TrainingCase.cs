@@ -4,8 +4,9 @@ using Backprop.Core.Optimizers;
 namespace Backprop.Core;
 
 /// <summary>
-/// One batch: inputs X (n×inputs) and targets Y, one sample per row. Y is n×outputs, or, when
-/// <see cref="ClassIndices"/> is set (cross_entropy), an n×1 column of class indices.
+/// One batch: inputs X and targets Y, oriented as the case's layout says (n×inputs with samples
+/// in rows, inputs×n with samples in columns). Y is shaped like the output, or, when
+/// <see cref="ClassIndices"/> is set (cross_entropy), an n×1 column of class indices in every layout.
 /// </summary>
 public sealed record Batch<T>(Matrix<T> X, Matrix<T> Y, bool ClassIndices = false)
     where T : INumberBase<T>
@@ -17,9 +18,9 @@ public sealed record Batch<T>(Matrix<T> X, Matrix<T> Y, bool ClassIndices = fals
 
 /// <summary>
 /// Everything needed to train a network for some steps, in any dtype: the spec, the starting
-/// parameters, the batches (step k uses batch k mod count), the optimizer (null: gradients only)
-/// and the step count. Values are held as double; float32 values widen to double exactly, and
-/// a float32 run narrows them back unchanged.
+/// parameters, the batches (step k uses batch k mod count), the optimizer (null: gradients only),
+/// the step count, and the <see cref="Layout"/> every matrix is given in. Values are held as
+/// double; float32 values widen to double exactly, and a float32 run narrows them back unchanged.
 /// </summary>
 public sealed record TrainingCase(
     NetworkSpec Network,
@@ -28,13 +29,28 @@ public sealed record TrainingCase(
     OptimizerSpec? Optimizer,
     int Steps = 1)
 {
+    /// <summary>How the parameters and batches are oriented (default: PyTorch's).</summary>
+    public Layout Layout { get; init; } = Layout.RowsOutIn;
+
+    /// <summary>The same case with every matrix turned into <paramref name="target"/>'s orientation.</summary>
+    public TrainingCase InLayout(Layout target) => this with
+    {
+        Layout = target,
+        Parameters = Parameters.Select(p => new LayerParameters<double>(Layout.WeightTo(target, p.Weight), (double[])p.Bias.Clone())).ToArray(),
+        Batches = Batches.Select(b => b with
+        {
+            X = Layout.SamplesTo(target, b.X),
+            Y = b.ClassIndices ? b.Y.Clone() : Layout.SamplesTo(target, b.Y),
+        }).ToArray(),
+    };
+
     /// <summary>The batch that step k (0-based) uses.</summary>
     public Batch<double> BatchOfStep(int k) => Batches[k % Batches.Count];
 
     /// <summary>Checks the counts and every shape before anything is computed.</summary>
     public void Validate()
     {
-        Network<double>.CheckShapes(Network, Parameters);
+        Network<double>.CheckShapes(Network, Parameters, Layout);
         Optimizer?.Validate();
         if (Batches.Count == 0)
         {
@@ -46,7 +62,7 @@ public sealed record TrainingCase(
             throw new ArgumentException($"a case must take at least 1 step, but asks for {Steps}");
         }
 
-        var probe = new Network<double>(Network, Parameters);
+        var probe = new Network<double>(Network, Parameters, Layout);
         foreach (Batch<double> batch in Batches)
         {
             probe.CheckBatch(batch);

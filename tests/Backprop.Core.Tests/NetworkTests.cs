@@ -31,7 +31,7 @@ public class NetworkTests
         Batch<double> b = Example.Batches[0];
         var columns = new Batch<double>(new Matrix<double>(2, 3), b.Y);
         Should.Throw<ArgumentException>(() => Trainer.Run<double>(Example with { Batches = [columns] }))
-            .Message.ShouldBe("the input x is 2×3 but the network takes 2 inputs, so x must be 2×2 (one sample per row)");
+            .Message.ShouldBe("x: layout samples=rows expects n×2 (samples×features), got 2×3");
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public class NetworkTests
     {
         Batch<double> b = Example.Batches[0];
         Should.Throw<ArgumentException>(() => Trainer.Run<double>(Example with { Batches = [b with { Y = new Matrix<double>(1, 2) }] }))
-            .Message.ShouldBe("the target y is 1×2 but x holds 2 samples and the network has 1 outputs, so y must be 2×1 (one sample per row)");
+            .Message.ShouldBe("y: layout samples=rows expects 2×1 (2 samples of the network's 1 outputs), got 1×2");
     }
 
     [Fact]
@@ -62,5 +62,42 @@ public class NetworkTests
         double before = Example.Parameters[0].Weight[0, 0];
         _ = Trainer.Run<double>(Example);
         Example.Parameters[0].Weight[0, 0].ShouldBe(before);
+    }
+
+    [Fact]
+    public void Samples_In_Columns_Must_Be_Features_By_Samples()
+    {
+        TrainingCase columns = Example.InLayout(Layout.ColumnsOutIn);
+        var rows = new Batch<double>(new Matrix<double>(4, 2), columns.Batches[0].Y);
+        Should.Throw<ArgumentException>(() => Trainer.Run<double>(columns with { Batches = [rows] }))
+            .Message.ShouldBe("x: layout samples=columns expects 2×n (features×samples), got 4×2");
+    }
+
+    [Fact]
+    public void In_Out_Weights_Name_Their_Orientation()
+    {
+        TrainingCase inOut = Example.InLayout(Layout.RowsInOut);
+        LayerParameters<double>[] p = inOut.Parameters.ToArray();
+        p[0] = p[0] with { Weight = p[0].Weight.Transpose() };
+        Should.Throw<ArgumentException>(() => Trainer.Run<double>(inOut with { Parameters = p }))
+            .Message.ShouldBe("layer 1: weight is 3×2 but the layer takes 2 inputs and has 3 units, so it must be 2×3 (in×out)");
+    }
+
+    [Fact]
+    public void A_Square_Input_Is_Read_In_The_Declared_Orientation_Which_Its_Shape_Cannot_Reveal()
+    {
+        // The worked example's X is 2×2: two samples of two features. Declared as samples in
+        // columns, the same numbers are read as the transposed batch, and no shape check can tell.
+        // The run then equals the rows run on Xᵀ, not the rows run on X.
+        TrainingCase rows = Example;
+        TrainingCase columnsSameNumbers = rows.InLayout(Layout.ColumnsOutIn) with
+        {
+            Batches = [rows.Batches[0] with { Y = rows.Batches[0].Y.Transpose() }],
+        };
+        TrainingCase rowsOnTranspose = rows with { Batches = [rows.Batches[0] with { X = rows.Batches[0].X.Transpose() }] };
+
+        double columnsCost = Trainer.Run<double>(columnsSameNumbers)[0].Cost;
+        columnsCost.ShouldBe(Trainer.Run<double>(rowsOnTranspose)[0].Cost);
+        columnsCost.ShouldNotBe(Trainer.Run<double>(rows)[0].Cost);
     }
 }

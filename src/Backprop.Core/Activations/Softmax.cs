@@ -3,7 +3,7 @@ using System.Numerics;
 namespace Backprop.Core.Activations;
 
 /// <summary>
-/// Softmax over the units of one sample (a row): aᵢ = e^(zᵢ − max z) / Σⱼ e^(zⱼ − max z), in
+/// Softmax over the units of one sample (a row, or a column when samples are in columns): aᵢ = e^(zᵢ − max z) / Σⱼ e^(zⱼ − max z), in
 /// PyTorch's order (exponentials, their sum, then one multiplication by 1/sum). Its Jacobian is
 /// full, not diagonal, so backward is the whole vector-Jacobian product, as PyTorch's
 /// softmax_backward: dzᵢ = (daᵢ − Σⱼ daⱼ·aⱼ)·aᵢ.
@@ -18,49 +18,59 @@ public sealed class Softmax : Activation
 
     public override string Name => "softmax";
 
-    public override void Forward<T>(Matrix<T> z, Matrix<T> a)
+    public override void Forward<T>(Matrix<T> z, Matrix<T> a, bool samplesInColumns = false)
     {
         CheckShapes(z, a, a, a);
-        for (int r = 0; r < z.Rows; r++)
+        (int samples, int units, int sampleStride, int unitStride) = Axes(z, samplesInColumns);
+        for (int s = 0; s < samples; s++)
         {
-            Span<T> zr = z.Row(r), ar = a.Row(r);
-            T max = zr[0];
-            for (int j = 1; j < zr.Length; j++)
+            int start = s * sampleStride;
+            T max = z.Data[start];
+            for (int j = 1; j < units; j++)
             {
-                max = T.Max(max, zr[j]); // NaN propagates, as vec::maximum
+                max = T.Max(max, z.Data[start + (j * unitStride)]); // NaN propagates, as vec::maximum
             }
 
             T sum = T.Zero;
-            for (int j = 0; j < zr.Length; j++)
+            for (int j = 0; j < units; j++)
             {
-                ar[j] = T.Exp(zr[j] - max);
-                sum += ar[j];
+                int k = start + (j * unitStride);
+                a.Data[k] = T.Exp(z.Data[k] - max);
+                sum += a.Data[k];
             }
 
             T reciprocal = T.One / sum;
-            for (int j = 0; j < ar.Length; j++)
+            for (int j = 0; j < units; j++)
             {
-                ar[j] *= reciprocal;
+                a.Data[start + (j * unitStride)] *= reciprocal;
             }
         }
     }
 
-    public override void Backward<T>(Matrix<T> z, Matrix<T> a, Matrix<T> dA, Matrix<T> dZ)
+    public override void Backward<T>(Matrix<T> z, Matrix<T> a, Matrix<T> dA, Matrix<T> dZ, bool samplesInColumns = false)
     {
         CheckShapes(z, a, dA, dZ);
-        for (int r = 0; r < z.Rows; r++)
+        (int samples, int units, int sampleStride, int unitStride) = Axes(z, samplesInColumns);
+        for (int s = 0; s < samples; s++)
         {
-            Span<T> ar = a.Row(r), gr = dA.Row(r), dr = dZ.Row(r);
+            int start = s * sampleStride;
             T dot = T.Zero;
-            for (int j = 0; j < ar.Length; j++)
+            for (int j = 0; j < units; j++)
             {
-                dot += gr[j] * ar[j];
+                int k = start + (j * unitStride);
+                dot += dA.Data[k] * a.Data[k];
             }
 
-            for (int j = 0; j < ar.Length; j++)
+            for (int j = 0; j < units; j++)
             {
-                dr[j] = (gr[j] - dot) * ar[j];
+                int k = start + (j * unitStride);
+                dZ.Data[k] = (dA.Data[k] - dot) * a.Data[k];
             }
         }
     }
+
+    /// <summary>Sample count, units per sample, and the strides between samples and between units.</summary>
+    private static (int Samples, int Units, int SampleStride, int UnitStride) Axes<T>(Matrix<T> z, bool samplesInColumns)
+        where T : INumberBase<T>
+        => samplesInColumns ? (z.Cols, z.Rows, 1, z.Cols) : (z.Rows, z.Cols, z.Cols, 1);
 }

@@ -2,17 +2,6 @@ using Backprop.Core.Checking;
 
 namespace Backprop.Core.Fixtures;
 
-/// <summary>How a fixture file orients its matrices (see fixture-format.md, "layout").</summary>
-public sealed record Layout(bool SamplesInColumns, bool WeightsInOut)
-{
-    /// <summary>PyTorch's: X is n×d, W is out×in. The default, and the orientation held in memory.</summary>
-    public static Layout Default { get; } = new(false, false);
-
-    public string SamplesName => SamplesInColumns ? "columns" : "rows";
-
-    public string WeightsName => WeightsInOut ? "in-out" : "out-in";
-}
-
 /// <summary>What one step is expected to produce; any field left null is not checked.</summary>
 public sealed record LayerExpectation(
     Matrix<double>? Z = null,
@@ -32,11 +21,23 @@ public sealed record StepExpectation(
         step.Cost,
         step.Layers.Select(l => new LayerExpectation(l.Z, l.A, l.GradA, l.GradZ, l.GradWeight, l.GradBias)).ToArray(),
         step.Parameters);
+
+    /// <summary>The same expectation with every matrix turned from one layout's orientation into another's.</summary>
+    public StepExpectation InLayout(Layout from, Layout to) => new(
+        Cost,
+        Layers?.Select(l => new LayerExpectation(
+            l.Z is null ? null : from.SamplesTo(to, l.Z),
+            l.A is null ? null : from.SamplesTo(to, l.A),
+            l.GradA is null ? null : from.SamplesTo(to, l.GradA),
+            l.GradZ is null ? null : from.SamplesTo(to, l.GradZ),
+            l.GradWeight is null ? null : from.WeightTo(to, l.GradWeight),
+            l.GradBias)).ToArray(),
+        Parameters?.Select(p => new LayerParameters<double>(from.WeightTo(to, p.Weight), p.Bias)).ToArray());
 }
 
 /// <summary>
-/// A <c>backprop-fixture/1</c> file in memory. Matrices are held in the default layout (samples
-/// in rows, W out×in) whatever <see cref="Layout"/> the file uses; the reader and writer turn them.
+/// A <c>backprop-fixture/1</c> file in memory. Matrices are held as the file orients them, which
+/// is <see cref="TrainingCase.Layout"/> of <see cref="Case"/>.
 /// </summary>
 public sealed record Fixture(
     string Name,
@@ -46,9 +47,15 @@ public sealed record Fixture(
     string? Description = null,
     string? Source = null,
     string? Generator = null,
-    Layout? Layout = null,
     Tolerance? Tolerance = null)
 {
+    /// <summary>The same fixture with the case and every expectation turned into <paramref name="target"/>'s orientation.</summary>
+    public Fixture InLayout(Layout target) => this with
+    {
+        Case = Case.InLayout(target),
+        Expected = Expected.Select(e => e.InLayout(Case.Layout, target)).ToArray(),
+    };
+
     public const string Format = "backprop-fixture/1";
 
     /// <summary>The file's tolerance, else the dtype's default.</summary>

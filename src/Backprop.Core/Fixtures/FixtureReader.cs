@@ -112,7 +112,7 @@ public static partial class FixtureReader
             Layout layout = ReadLayout(root);
             NetworkSpec network = ReadNetwork(Required(root, "", "network"), "network");
             OptimizerSpec? optimizer = Optional(root, "optimizer") is { } o ? ReadOptimizer(o, "optimizer") : null;
-            var orient = new Orientation(layout);
+            var orient = layout;
 
             JsonElement parametersJson = Required(root, "", "parameters");
             IReadOnlyList<LayerParameters<double>> parameters = ReadParameters(parametersJson, "parameters", network, orient);
@@ -142,7 +142,7 @@ public static partial class FixtureReader
                     "expected", $"must hold one entry per step: {steps} step(s), but {expectedJson.GetArrayLength()} entries");
             }
 
-            var trainingCase = new TrainingCase(network, parameters, batches, optimizer, steps);
+            var trainingCase = new TrainingCase(network, parameters, batches, optimizer, steps) { Layout = layout };
             StepExpectation[] expected = expectedJson.EnumerateArray()
                 .Select((e, k) => ReadStep(e, k, trainingCase, orient))
                 .ToArray();
@@ -154,7 +154,6 @@ public static partial class FixtureReader
                 Description: OptionalString(root, "description"),
                 Source: OptionalString(root, "source"),
                 Generator: OptionalString(root, "generator"),
-                Layout: layout,
                 Tolerance: tolerance);
         }
 
@@ -162,7 +161,7 @@ public static partial class FixtureReader
         {
             if (Optional(root, "layout") is not { } layout)
             {
-                return Layout.Default;
+                return Layout.RowsOutIn;
             }
 
             RequireKind(layout, "layout", JsonValueKind.Object);
@@ -321,7 +320,7 @@ public static partial class FixtureReader
         }
 
         private IReadOnlyList<LayerParameters<double>> ReadParameters(
-            JsonElement json, string path, NetworkSpec network, Orientation orient)
+            JsonElement json, string path, NetworkSpec network, Layout orient)
         {
             RequireKind(json, path, JsonValueKind.Array);
             if (json.GetArrayLength() != network.Layers.Count)
@@ -336,18 +335,18 @@ public static partial class FixtureReader
                 RequireKind(p, at, JsonValueKind.Object);
                 int units = network.Layers[i].Units, inputs = network.InputsOf(i + 1);
                 return new LayerParameters<double>(
-                    orient.Weight(ReadMatrix(Required(p, at, "weight"), $"{at}.weight", orient.WeightShape(units, inputs))),
+                    (ReadMatrix(Required(p, at, "weight"), $"{at}.weight", orient.WeightShape(units, inputs))),
                     ReadVector(Required(p, at, "bias"), $"{at}.bias", units));
             }).ToArray();
         }
 
-        private Batch<double> ReadBatch(JsonElement batch, string path, NetworkSpec network, Orientation orient)
+        private Batch<double> ReadBatch(JsonElement batch, string path, NetworkSpec network, Layout orient)
         {
             RequireKind(batch, path, JsonValueKind.Object);
             JsonElement xJson = Required(batch, path, "x");
             int n = SampleCount(xJson, $"{path}.x", orient);
             CheckElements(n, Math.Max(network.Inputs, network.Layers.Max(l => l.Units)), $"{path}.x", "batch's widest matrix");
-            Matrix<double> x = orient.Samples(ReadMatrix(xJson, $"{path}.x", orient.SampleShape(n, network.Inputs)));
+            Matrix<double> x = (ReadMatrix(xJson, $"{path}.x", orient.SampleShape(n, network.Inputs)));
             JsonElement yJson = Required(batch, path, "y");
             RequireKind(yJson, $"{path}.y", JsonValueKind.Array);
             if (yJson.GetArrayLength() > 0 && yJson[0].ValueKind != JsonValueKind.Array)
@@ -355,7 +354,7 @@ public static partial class FixtureReader
                 return new Batch<double>(x, ReadClassIndices(yJson, $"{path}.y", n, network), ClassIndices: true);
             }
 
-            Matrix<double> y = orient.Samples(ReadMatrix(yJson, $"{path}.y", orient.SampleShape(n, network.Layers[^1].Units)));
+            Matrix<double> y = (ReadMatrix(yJson, $"{path}.y", orient.SampleShape(n, network.Layers[^1].Units)));
             return new Batch<double>(x, y);
         }
 
@@ -393,13 +392,13 @@ public static partial class FixtureReader
             return indices;
         }
 
-        private StepExpectation ReadStep(JsonElement step, int k, TrainingCase trainingCase, Orientation orient)
+        private StepExpectation ReadStep(JsonElement step, int k, TrainingCase trainingCase, Layout orient)
         {
             string path = $"expected[{k}]";
             RequireKind(step, path, JsonValueKind.Object);
             double cost = Number(Required(step, path, "cost"), $"{path}.cost");
             NetworkSpec network = trainingCase.Network;
-            int n = trainingCase.BatchOfStep(k).X.Rows;
+            int n = orient.Samples(trainingCase.BatchOfStep(k).X);
 
             LayerExpectation[]? layers = null;
             if (Optional(step, "layers") is { } layersJson)
@@ -417,12 +416,12 @@ public static partial class FixtureReader
                     RequireKind(layer, at, JsonValueKind.Object);
                     int units = network.Layers[i].Units, inputs = network.InputsOf(i + 1);
                     Matrix<double>? PerSample(string field) => Optional(layer, field) is { } m
-                        ? orient.Samples(ReadMatrix(m, $"{at}.{field}", orient.SampleShape(n, units)))
+                        ? (ReadMatrix(m, $"{at}.{field}", orient.SampleShape(n, units)))
                         : null;
                     return new LayerExpectation(
                         PerSample("z"), PerSample("a"), PerSample("gradA"), PerSample("gradZ"),
                         Optional(layer, "gradWeight") is { } gw
-                            ? orient.Weight(ReadMatrix(gw, $"{at}.gradWeight", orient.WeightShape(units, inputs)))
+                            ? (ReadMatrix(gw, $"{at}.gradWeight", orient.WeightShape(units, inputs)))
                             : null,
                         Optional(layer, "gradBias") is { } gb ? ReadVector(gb, $"{at}.gradBias", units) : null);
                 }).ToArray();
@@ -461,7 +460,7 @@ public static partial class FixtureReader
             }
         }
 
-        private static int SampleCount(JsonElement x, string path, Orientation orient)
+        private static int SampleCount(JsonElement x, string path, Layout orient)
         {
             RequireKind(x, path, JsonValueKind.Array);
             int rows = x.GetArrayLength();
@@ -470,7 +469,7 @@ public static partial class FixtureReader
                 throw new FixtureFormatException(path, "a batch must hold at least one sample");
             }
 
-            if (!orient.Layout.SamplesInColumns)
+            if (!orient.SamplesInColumns)
             {
                 return CheckWidth(rows, path, "samples");
             }
@@ -559,20 +558,6 @@ public static partial class FixtureReader
 
             return parsed;
         }
-    }
-
-    /// <summary>Turns matrices between the file's layout and the in-memory default (rows, out-in).</summary>
-    private sealed record Orientation(Layout Layout)
-    {
-        public (int Rows, int Cols) SampleShape(int samples, int units)
-            => Layout.SamplesInColumns ? (units, samples) : (samples, units);
-
-        public (int Rows, int Cols) WeightShape(int units, int inputs)
-            => Layout.WeightsInOut ? (inputs, units) : (units, inputs);
-
-        public Matrix<double> Samples(Matrix<double> m) => Layout.SamplesInColumns ? m.Transpose() : m;
-
-        public Matrix<double> Weight(Matrix<double> m) => Layout.WeightsInOut ? m.Transpose() : m;
     }
 
     private static JsonElement Required(JsonElement obj, string path, string field)

@@ -20,7 +20,7 @@ public static class FixtureWriter
     {
         ArgumentNullException.ThrowIfNull(fixture);
         var w = new Writer(fixture.DType);
-        Layout layout = fixture.Layout ?? Layout.Default;
+        Layout layout = fixture.Case.Layout;
         TrainingCase c = fixture.Case;
         NetworkSpec network = c.Network;
 
@@ -50,15 +50,15 @@ public static class FixtureWriter
         if (c.Optimizer is { } optimizer) w.Field("optimizer", Optimizer(optimizer));
 
         w.OpenField("parameters", "[");
-        foreach (LayerParameters<double> p in c.Parameters) Parameters(w, p, layout);
+        foreach (LayerParameters<double> p in c.Parameters) Parameters(w, p);
         w.Close("]");
 
         w.OpenField("batches", "[");
         foreach (Batch<double> batch in c.Batches)
         {
             w.Open("{");
-            w.Field("x", w.Matrix(Samples(batch.X, layout)));
-            w.Field("y", batch.ClassIndices ? $"[{string.Join(", ", batch.Y.Data.Select(i => Int((int)i)))}]" : w.Matrix(Samples(batch.Y, layout)));
+            w.Field("x", w.Matrix(batch.X));
+            w.Field("y", batch.ClassIndices ? $"[{string.Join(", ", batch.Y.Data.Select(i => Int((int)i)))}]" : w.Matrix(batch.Y));
             w.Close("}");
         }
 
@@ -76,11 +76,11 @@ public static class FixtureWriter
                 foreach (LayerExpectation layer in layers)
                 {
                     w.Open("{");
-                    if (layer.Z is { } z) w.Field("z", w.Matrix(Samples(z, layout)));
-                    if (layer.A is { } a) w.Field("a", w.Matrix(Samples(a, layout)));
-                    if (layer.GradA is { } gradA) w.Field("gradA", w.Matrix(Samples(gradA, layout)));
-                    if (layer.GradZ is { } gradZ) w.Field("gradZ", w.Matrix(Samples(gradZ, layout)));
-                    if (layer.GradWeight is { } gradW) w.Field("gradWeight", w.Matrix(Weights(gradW, layout)));
+                    if (layer.Z is { } z) w.Field("z", w.Matrix(z));
+                    if (layer.A is { } a) w.Field("a", w.Matrix(a));
+                    if (layer.GradA is { } gradA) w.Field("gradA", w.Matrix(gradA));
+                    if (layer.GradZ is { } gradZ) w.Field("gradZ", w.Matrix(gradZ));
+                    if (layer.GradWeight is { } gradW) w.Field("gradWeight", w.Matrix(gradW));
                     if (layer.GradBias is { } gradB) w.Field("gradBias", w.Vector(gradB));
                     w.Close("}");
                 }
@@ -91,7 +91,7 @@ public static class FixtureWriter
             if (step.Parameters is { } parameters)
             {
                 w.OpenField("parameters", "[");
-                foreach (LayerParameters<double> p in parameters) Parameters(w, p, layout);
+                foreach (LayerParameters<double> p in parameters) Parameters(w, p);
                 w.Close("]");
             }
 
@@ -104,10 +104,10 @@ public static class FixtureWriter
         return w.ToString();
     }
 
-    private static void Parameters(Writer w, LayerParameters<double> p, Layout layout)
+    private static void Parameters(Writer w, LayerParameters<double> p)
     {
         w.Open("{");
-        w.Field("weight", w.Matrix(Weights(p.Weight, layout)));
+        w.Field("weight", w.Matrix(p.Weight));
         w.Field("bias", w.Vector(p.Bias));
         w.Close("}");
     }
@@ -131,10 +131,6 @@ public static class FixtureWriter
                  $"\"nesterov\": {(s.Nesterov ? "true" : "false")} }}",
         _ => throw new NotSupportedException($"the fixture writer cannot write optimizer \"{optimizer.Name}\""),
     };
-
-    private static Matrix<double> Samples(Matrix<double> m, Layout layout) => layout.SamplesInColumns ? m.Transpose() : m;
-
-    private static Matrix<double> Weights(Matrix<double> m, Layout layout) => layout.WeightsInOut ? m.Transpose() : m;
 
     /// <summary>Escapes only what JSON requires, so descriptions stay readable.</summary>
     private static readonly JsonSerializerOptions StringOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

@@ -36,6 +36,39 @@ public static class RowOps
         }
     }
 
+    /// <summary>Adds v[i] (length m) to every element of row i of the m×n matrix x, in place.</summary>
+    public static void AddToEveryColumn<T>(Span<T> x, ReadOnlySpan<T> v, int m, int n)
+        where T : INumberBase<T>
+    {
+        CheckLengths(x.Length, v.Length, n, m, "v"); // v has one entry per row: m
+        for (int i = 0; i < m; i++)
+        {
+            Span<T> row = x.Slice(i * n, n);
+            for (int j = 0; j < n; j++)
+            {
+                row[j] += v[i];
+            }
+        }
+    }
+
+    /// <summary>sums[i] = Σⱼ x[i, j] over the n columns, summed from column 0 on.</summary>
+    public static void RowSums<T>(ReadOnlySpan<T> x, Span<T> sums, int m, int n)
+        where T : INumberBase<T>
+    {
+        CheckLengths(x.Length, sums.Length, n, m, "sums");
+        for (int i = 0; i < m; i++)
+        {
+            ReadOnlySpan<T> row = x.Slice(i * n, n);
+            T sum = T.Zero;
+            for (int j = 0; j < n; j++)
+            {
+                sum += row[j];
+            }
+
+            sums[i] = sum;
+        }
+    }
+
     private static void CheckLengths(int matrixLength, int vectorLength, int m, int n, string vectorName)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(m);

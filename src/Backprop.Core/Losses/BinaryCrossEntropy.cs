@@ -18,12 +18,12 @@ public sealed class BinaryCrossEntropy(Reduction reduction = Reduction.Mean, dou
 
     public override string Name => "binary_cross_entropy";
 
-    public override T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false)
+    public override T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false, bool samplesInColumns = false)
     {
         CheckSameShape(output, target, classIndices);
         T hundred = T.CreateChecked(100);
         T sum = T.Zero;
-        for (int i = 0; i < output.Data.Length; i++)
+        foreach (int i in SampleMajor(output, samplesInColumns))
         {
             T x = output.Data[i], y = target.Data[i];
             CheckRange(x, y);
@@ -35,7 +35,7 @@ public sealed class BinaryCrossEntropy(Reduction reduction = Reduction.Mean, dou
         return Reduce(sum, output.Data.Length);
     }
 
-    public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false)
+    public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false, bool samplesInColumns = false)
     {
         CheckSameShape(output, target, classIndices);
         CheckSameShape(output, gradient, "gradient");

@@ -14,11 +14,11 @@ public sealed class BinaryCrossEntropyWithLogits(Reduction reduction = Reduction
 {
     public override string Name => "binary_cross_entropy_with_logits";
 
-    public override T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false)
+    public override T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false, bool samplesInColumns = false)
     {
         CheckSameShape(output, target, classIndices);
         T sum = T.Zero;
-        for (int i = 0; i < output.Data.Length; i++)
+        foreach (int i in SampleMajor(output, samplesInColumns))
         {
             T x = output.Data[i], y = target.Data[i];
             T logSigmoid = T.Min(x, T.Zero) - ScalarMath.Log1P(T.Exp(-T.Abs(x)));
@@ -28,7 +28,7 @@ public sealed class BinaryCrossEntropyWithLogits(Reduction reduction = Reduction
         return Reduce(sum, output.Data.Length);
     }
 
-    public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false)
+    public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false, bool samplesInColumns = false)
     {
         CheckSameShape(output, target, classIndices);
         CheckSameShape(output, gradient, "gradient");

@@ -4,7 +4,7 @@ namespace Backprop.Core.Losses;
 
 /// <summary>
 /// Cross-entropy on logits, as <c>torch.nn.functional.cross_entropy</c>: log_softmax over each
-/// sample's units (x − max − log Σ e^(x − max), PyTorch's order), then
+/// sample's units (a row, or a column when samples are in columns) (x − max − log Σ e^(x − max), PyTorch's order), then
 /// <list type="bullet">
 /// <item>class-index targets: the negative log-likelihood of each sample's class, averaged over
 /// the N samples under mean; with label smoothing ε the cost is (1 − ε)·nll + (ε/C)·mean_i(−Σ_c logp),</item>
@@ -37,31 +37,32 @@ public sealed class CrossEntropy : Loss
     public override string ToString()
         => LabelSmoothing == 0 ? base.ToString() : $"{base.ToString()} (label_smoothing {LabelSmoothing})";
 
-    public override T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false)
+    public override T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false, bool samplesInColumns = false)
     {
-        Matrix<T> logp = LogSoftmax(output);
-        (T keep, T spread) = Smoothing<T>(output.Cols);
+        var axes = new Axes(output.Rows, output.Cols, samplesInColumns);
+        Matrix<T> logp = LogSoftmax(output, samplesInColumns);
+        (T keep, T spread) = Smoothing<T>(axes.Classes);
         T cost;
         if (classIndices)
         {
-            int[] labels = Labels(output, target);
+            int[] labels = Labels(output, target, axes);
             T nll = T.Zero, smooth = T.Zero;
-            for (int i = 0; i < output.Rows; i++)
+            for (int i = 0; i < axes.Samples; i++)
             {
-                nll -= logp[i, labels[i]];
+                nll -= logp.Data[axes.Index(i, labels[i])];
                 if (LabelSmoothing > 0)
                 {
                     T rowSum = T.Zero;
-                    foreach (T v in logp.Row(i))
+                    for (int c = 0; c < axes.Classes; c++)
                     {
-                        rowSum += v;
+                        rowSum += logp.Data[axes.Index(i, c)];
                     }
 
                     smooth += -rowSum;
                 }
             }
 
-            T n = T.CreateChecked(output.Rows);
+            T n = T.CreateChecked(axes.Samples);
             if (Reduction == Reduction.Mean)
             {
                 nll /= n;
@@ -74,35 +75,43 @@ public sealed class CrossEntropy : Loss
         {
             CheckSameShape(output, target, "target");
             T sum = T.Zero;
-            for (int k = 0; k < logp.Data.Length; k++)
+            for (int i = 0; i < axes.Samples; i++)
             {
-                sum += logp.Data[k] * Smoothed(target.Data[k], keep, spread);
+                for (int c = 0; c < axes.Classes; c++)
+                {
+                    int k = axes.Index(i, c);
+                    sum += logp.Data[k] * Smoothed(target.Data[k], keep, spread);
+                }
             }
 
-            cost = Reduction == Reduction.Mean ? -sum / T.CreateChecked(output.Rows) : -sum;
+            cost = Reduction == Reduction.Mean ? -sum / T.CreateChecked(axes.Samples) : -sum;
         }
 
         return Scale == 1 ? cost : cost * Upstream<T>();
     }
 
-    public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false)
+    public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false, bool samplesInColumns = false)
     {
         CheckSameShape(output, gradient, "gradient");
-        Matrix<T> logp = LogSoftmax(output);
-        (T keep, T spread) = Smoothing<T>(output.Cols);
-        T perSample = Upstream<T>() / (Reduction == Reduction.Mean ? T.CreateChecked(output.Rows) : T.One);
+        var axes = new Axes(output.Rows, output.Cols, samplesInColumns);
+        Matrix<T> logp = LogSoftmax(output, samplesInColumns);
+        (T keep, T spread) = Smoothing<T>(axes.Classes);
+        T perSample = Upstream<T>() / (Reduction == Reduction.Mean ? T.CreateChecked(axes.Samples) : T.One);
 
-        // G = ∂J/∂logp, written into gradient, then taken back through log_softmax row by row.
+        // G = ∂J/∂logp, written into gradient, then taken back through log_softmax sample by sample.
         if (classIndices)
         {
-            int[] labels = Labels(output, target);
+            int[] labels = Labels(output, target, axes);
             T smooth = LabelSmoothing > 0 ? -(perSample * spread) : T.Zero;
             T hit = -(perSample * keep);
-            for (int i = 0; i < output.Rows; i++)
+            for (int i = 0; i < axes.Samples; i++)
             {
-                Span<T> g = gradient.Row(i);
-                g.Fill(smooth);
-                g[labels[i]] += hit;
+                for (int c = 0; c < axes.Classes; c++)
+                {
+                    gradient.Data[axes.Index(i, c)] = smooth;
+                }
+
+                gradient.Data[axes.Index(i, labels[i])] += hit;
             }
         }
         else
@@ -114,46 +123,47 @@ public sealed class CrossEntropy : Loss
             }
         }
 
-        for (int i = 0; i < output.Rows; i++)
+        for (int i = 0; i < axes.Samples; i++)
         {
-            Span<T> g = gradient.Row(i), lp = logp.Row(i);
             T sum = T.Zero;
-            foreach (T v in g)
+            for (int c = 0; c < axes.Classes; c++)
             {
-                sum += v;
+                sum += gradient.Data[axes.Index(i, c)];
             }
 
-            for (int j = 0; j < g.Length; j++)
+            for (int c = 0; c < axes.Classes; c++)
             {
-                g[j] -= T.Exp(lp[j]) * sum;
+                int k = axes.Index(i, c);
+                gradient.Data[k] -= T.Exp(logp.Data[k]) * sum;
             }
         }
     }
 
-    /// <summary>log_softmax over each row: x − max − log Σ e^(x − max), in PyTorch's order.</summary>
-    public static Matrix<T> LogSoftmax<T>(Matrix<T> x)
+    /// <summary>log_softmax over each sample: x − max − log Σ e^(x − max), in PyTorch's order.</summary>
+    public static Matrix<T> LogSoftmax<T>(Matrix<T> x, bool samplesInColumns = false)
         where T : IFloatingPointIeee754<T>
     {
+        var axes = new Axes(x.Rows, x.Cols, samplesInColumns);
         var logp = new Matrix<T>(x.Rows, x.Cols);
-        for (int i = 0; i < x.Rows; i++)
+        for (int i = 0; i < axes.Samples; i++)
         {
-            Span<T> row = x.Row(i), outRow = logp.Row(i);
-            T max = row[0];
-            for (int j = 1; j < row.Length; j++)
+            T max = x.Data[axes.Index(i, 0)];
+            for (int c = 1; c < axes.Classes; c++)
             {
-                max = T.Max(max, row[j]);
+                max = T.Max(max, x.Data[axes.Index(i, c)]);
             }
 
             T sum = T.Zero;
-            foreach (T v in row)
+            for (int c = 0; c < axes.Classes; c++)
             {
-                sum += T.Exp(v - max);
+                sum += T.Exp(x.Data[axes.Index(i, c)] - max);
             }
 
             T logSum = T.Log(sum);
-            for (int j = 0; j < row.Length; j++)
+            for (int c = 0; c < axes.Classes; c++)
             {
-                outRow[j] = row[j] - max - logSum;
+                int k = axes.Index(i, c);
+                logp.Data[k] = x.Data[k] - max - logSum;
             }
         }
 
@@ -169,14 +179,14 @@ public sealed class CrossEntropy : Loss
         where T : IFloatingPointIeee754<T>
         => LabelSmoothing > 0 ? (t * keep) + spread : t;
 
-    /// <summary>Class indices from an n×1 target, checked as PyTorch's nll_loss checks them.</summary>
-    private static int[] Labels<T>(Matrix<T> output, Matrix<T> target)
+    /// <summary>Class indices from an n×1 target (in every layout), checked as PyTorch's nll_loss checks them.</summary>
+    private static int[] Labels<T>(Matrix<T> output, Matrix<T> target, Axes axes)
         where T : IFloatingPointIeee754<T>
     {
-        if (target.Rows != output.Rows || target.Cols != 1)
+        if (target.Rows != axes.Samples || target.Cols != 1)
         {
             throw new ArgumentException(
-                $"class-index targets are {target.Shape} but the output is {output.Shape}, so they must be {output.Rows}×1 (one index per sample)");
+                $"class-index targets are {target.Shape} but the output holds {axes.Samples} samples, so they must be {axes.Samples}×1 (one index per sample)");
         }
 
         var labels = new int[target.Rows];
@@ -188,7 +198,7 @@ public sealed class CrossEntropy : Loss
                 throw new ArgumentException($"class-index targets must be whole numbers, but sample {i} has {t}");
             }
 
-            if (t < T.Zero || t >= T.CreateChecked(output.Cols))
+            if (t < T.Zero || t >= T.CreateChecked(axes.Classes))
             {
                 throw new ArgumentException($"Target {t} is out of bounds.");
             }
@@ -197,5 +207,15 @@ public sealed class CrossEntropy : Loss
         }
 
         return labels;
+    }
+
+    /// <summary>Where sample i's class c lives in a per-sample matrix, samples in rows or in columns.</summary>
+    private readonly record struct Axes(int Rows, int Cols, bool SamplesInColumns)
+    {
+        public int Samples => SamplesInColumns ? Cols : Rows;
+
+        public int Classes => SamplesInColumns ? Rows : Cols;
+
+        public int Index(int sample, int @class) => SamplesInColumns ? (@class * Cols) + sample : (sample * Cols) + @class;
     }
 }

@@ -41,11 +41,11 @@ public abstract class Loss
     /// The cost J for a batch. Targets are shaped like the output, or, for losses that take them
     /// (cross_entropy), an n×1 column of class indices when <paramref name="classIndices"/> is set.
     /// </summary>
-    public abstract T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false)
+    public abstract T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false, bool samplesInColumns = false)
         where T : IFloatingPointIeee754<T>;
 
     /// <summary>Writes ∂J/∂output into <paramref name="gradient"/>, shaped like the output.</summary>
-    public abstract void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false)
+    public abstract void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false, bool samplesInColumns = false)
         where T : IFloatingPointIeee754<T>;
 
     /// <summary>Whether the loss accepts a column of class indices as its target.</summary>
@@ -87,6 +87,32 @@ public abstract class Loss
             throw new ArgumentException(
                 $"the {targetName} is {target.Shape} but the network's output is {output.Shape}; they must have the same shape");
         }
+    }
+
+    /// <summary>
+    /// The elements' indices in sample-major order (sample by sample, each sample's units in
+    /// order), which is storage order for samples in rows. Sums taken in this order come out the
+    /// same in every layout.
+    /// </summary>
+    protected static int[] SampleMajor<T>(Matrix<T> output, bool samplesInColumns)
+        where T : INumberBase<T>
+    {
+        if (!samplesInColumns)
+        {
+            return Enumerable.Range(0, output.Data.Length).ToArray();
+        }
+
+        var order = new int[output.Data.Length];
+        int k = 0;
+        for (int s = 0; s < output.Cols; s++)
+        {
+            for (int u = 0; u < output.Rows; u++)
+            {
+                order[k++] = (u * output.Cols) + s;
+            }
+        }
+
+        return order;
     }
 
     /// <summary>Applies the reduction and the scale to a sum of per-element losses.</summary>

@@ -11,11 +11,11 @@ public sealed class MseLoss(Reduction reduction = Reduction.Mean, double scale =
 {
     public override string Name => "mse_loss";
 
-    public override T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false)
+    public override T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false, bool samplesInColumns = false)
     {
         CheckSameShape(output, target, classIndices);
         T sum = T.Zero;
-        for (int i = 0; i < output.Data.Length; i++)
+        foreach (int i in SampleMajor(output, samplesInColumns))
         {
             T diff = output.Data[i] - target.Data[i];
             sum += diff * diff;
@@ -24,7 +24,7 @@ public sealed class MseLoss(Reduction reduction = Reduction.Mean, double scale =
         return Reduce(sum, output.Data.Length);
     }
 
-    public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false)
+    public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false, bool samplesInColumns = false)
     {
         CheckSameShape(output, target, classIndices);
         CheckSameShape(output, gradient, "gradient");

@@ -7,10 +7,12 @@ namespace Backprop.Core.Tests.Fixtures;
 /// <summary>The committed fixtures, read by the reader and checked against the core (what `backprop check` does).</summary>
 public class FixtureFilesTests
 {
-    public static TheoryData<string> Files => new(Directory.GetFiles(Path.Combine(Agreement.RepositoryRoot(), "fixtures"), "*.json")
-        .Select(Path.GetFileName)
+    public static IReadOnlyList<string> FileNames { get; } = Directory.GetFiles(Path.Combine(Agreement.RepositoryRoot(), "fixtures"), "*.json")
+        .Select(f => Path.GetFileName(f)!)
         .Order()
-        .Select(f => f!));
+        .ToArray();
+
+    public static TheoryData<string> Files => new(FileNames);
 
     [Fact]
     public void Both_Worked_Example_Fixtures_Are_Committed()
@@ -37,22 +39,39 @@ public class FixtureFilesTests
         FixtureWriter.Write(FixtureReader.Parse(text)).ShouldBe(text);
     }
 
-    [Theory]
-    [InlineData(false, true)]
-    [InlineData(true, false)]
-    [InlineData(true, true)]
-    public void Every_Layout_Reads_Back_To_The_Same_Case_And_Passes(bool samplesInColumns, bool weightsInOut)
+    public static TheoryData<string, string> FilesAndLayouts()
     {
-        Fixture original = FixtureReader.ReadFile(Agreement.FixturePath("worked-example.json"));
-        string turned = FixtureWriter.Write(original with { Layout = new Layout(samplesInColumns, weightsInOut) });
-        Fixture read = FixtureReader.Parse(turned);
-
-        read.Case.Batches[0].X.Data.ShouldBe(original.Case.Batches[0].X.Data);
-        read.Case.Parameters[0].Weight.Data.ShouldBe(original.Case.Parameters[0].Weight.Data);
-        StepComparison.Compare(read.Expected, Trainer.Run(read.Case, read.DType), read.EffectiveTolerance).ShouldAllPass();
-        if (weightsInOut)
+        var data = new TheoryData<string, string>();
+        foreach (string file in FixtureFilesTests.FileNames)
         {
-            turned.ShouldContain("\"weight\": [[-1, 3, -0.1], [2, 0.5, -4]]");
+            foreach (Layout layout in Layout.All)
+            {
+                data.Add(file, layout.ToString());
+            }
         }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(FilesAndLayouts))]
+    public void Every_Fixture_Passes_In_Every_Layout_Written_And_Read_Back(string file, string layoutName)
+    {
+        Layout layout = Layout.All.Single(l => l.ToString() == layoutName);
+        Fixture turned = FixtureReader.ReadFile(Agreement.FixturePath(file)).InLayout(layout);
+        Fixture read = FixtureReader.Parse(FixtureWriter.Write(turned));
+
+        read.Case.Layout.ShouldBe(layout);
+        StepComparison.Compare(read.Expected, Trainer.Run(read.Case, read.DType), read.EffectiveTolerance).ShouldAllPass();
+    }
+
+    [Fact]
+    public void In_Out_Weights_Are_Written_Transposed()
+    {
+        Fixture turned = FixtureReader.ReadFile(Agreement.FixturePath("worked-example.json")).InLayout(Layout.ColumnsInOut);
+        string text = FixtureWriter.Write(turned);
+        text.ShouldContain("\"weight\": [[-1, 3, -0.1], [2, 0.5, -4]]");
+        text.ShouldContain("\"x\": [[1, 3], [2, 4]]");
+        text.ShouldContain("\"layout\": { \"samples\": \"columns\", \"weights\": \"in-out\" }");
     }
 }
