@@ -14,14 +14,14 @@ public sealed record NetworkCase(TrainingCase Case, DType DType)
     {
         NetworkSpec n = Case.Network;
         return $"{DType.ToName()} {n.Widths} [{string.Join(", ", n.Layers.Select(l => l.Activation.Name))}] {n.Loss}, " +
-               $"batch {Case.Batches[0].X.Rows}, {Case.Steps} step(s), {Case.Optimizer?.ToString() ?? "no optimizer"}";
+               $"batch {Case.Layout.Samples(Case.Batches[0].X)}, {Case.Steps} step(s), {Case.Optimizer?.ToString() ?? "no optimizer"}, {Case.Layout}";
     }
 }
 
 /// <summary>
 /// Random dense networks within what the core supports today: depth 1–4, widths 1–8, batch 1–6,
 /// identity/relu/sigmoid hidden layers, a sigmoid output under BCE (mean or sum), SGD or none,
-/// 1–3 steps. Values come from two regimes: scaled uniform, and a coarse dyadic grid
+/// 1–3 steps, in any of the four layouts. Values come from two regimes: scaled uniform, and a coarse dyadic grid
 /// ({−1, −½, 0, ½, 1}) on which pre-activations often hit ReLU's kink exactly.
 /// <para>
 /// Only float64 for now. libtorch's float32 GEMM sums in another order than a plain loop once
@@ -47,11 +47,12 @@ public static class Arbitraries
         from optimizer in Gen.Elements<OptimizerSpec?>(null, new Sgd(0.1), new Sgd(0.05, Momentum: 0.9), new Sgd(0.2, Momentum: 0.5, Dampening: 0.1, WeightDecay: 0.01, Nesterov: false))
         from steps in Gen.Choose(1, 3)
         from seed in Gen.Choose(0, int.MaxValue)
-        select Build(dtype, dyadic, inputs, widths, activations, batch, reduction, optimizer, steps, seed);
+        from layout in Gen.Elements(Layout.All.ToArray())
+        select Build(dtype, dyadic, inputs, widths, activations, batch, reduction, optimizer, steps, seed, layout);
 
     private static NetworkCase Build(
         DType dtype, bool dyadic, int inputs, int[] widths, Activation[] activations, int batch,
-        Reduction reduction, OptimizerSpec? optimizer, int steps, int seed)
+        Reduction reduction, OptimizerSpec? optimizer, int steps, int seed, Layout layout)
     {
         var random = new Random(seed);
         double Value(double scale) => dyadic ? random.Next(-2, 3) / 2.0 : (random.NextDouble() * 2 - 1) * scale;
@@ -71,7 +72,7 @@ public static class Arbitraries
         var y = new Matrix<double>(batch, 1);
         for (int k = 0; k < y.Data.Length; k++) y.Data[k] = random.Next(2);
 
-        return new NetworkCase(new TrainingCase(spec, parameters, [new Batch<double>(x, y)], optimizer, steps), dtype);
+        return new NetworkCase(new TrainingCase(spec, parameters, [new Batch<double>(x, y)], optimizer, steps).InLayout(layout), dtype);
     }
 
     /// <summary>Smaller cases first: one step, no optimizer, fewer samples.</summary>
@@ -81,11 +82,14 @@ public static class Arbitraries
         if (t.Steps > 1) yield return c with { Case = t with { Steps = 1 } };
         if (t.Optimizer is not null) yield return c with { Case = t with { Optimizer = null } };
         Batch<double> b = t.Batches[0];
-        if (b.X.Rows > 1)
+        if (t.Layout.Samples(b.X) > 1)
         {
-            var x = new Matrix<double>(1, b.X.Cols, b.X.Row(0).ToArray());
-            var y = new Matrix<double>(1, b.Y.Cols, b.Y.Row(0).ToArray());
-            yield return c with { Case = t with { Batches = [new Batch<double>(x, y)] } };
+            // One sample, taken in PyTorch's layout and turned back.
+            TrainingCase rows = t.InLayout(Layout.RowsOutIn);
+            Batch<double> r = rows.Batches[0];
+            var x = new Matrix<double>(1, r.X.Cols, r.X.Row(0).ToArray());
+            var y = new Matrix<double>(1, r.Y.Cols, r.Y.Row(0).ToArray());
+            yield return c with { Case = (rows with { Batches = [new Batch<double>(x, y)] }).InLayout(t.Layout) };
         }
     }
 }

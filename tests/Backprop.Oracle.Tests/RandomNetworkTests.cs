@@ -37,7 +37,7 @@ public class RandomNetworkTests
             .Classify(kink, "hits a ReLU kink exactly")
             .Classify(c.Case.Network.Layers.Count > 2, "deeper than 2 layers")
             .Classify(c.Case.Optimizer is not null && c.Case.Steps > 1, "several optimizer steps")
-            .Collect(c.DType.ToName());
+            .Collect(c.Case.Layout.ToString());
     }
 
     private static bool SameReluBranches(NetworkSpec network, IReadOnlyList<StepRecord<double>> a, IReadOnlyList<StepRecord<double>> b)

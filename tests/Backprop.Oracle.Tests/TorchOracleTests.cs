@@ -107,4 +107,29 @@ public class TorchOracleTests
         Should.Throw<ArgumentException>(() => TorchOracle.Run(example with { Parameters = p }, DType.Float32))
             .Message.ShouldStartWith("layer 1: weight is 2×3");
     }
+
+    public static TheoryData<string, DType> LayoutsAndDTypes()
+    {
+        var data = new TheoryData<string, DType>();
+        foreach (Layout layout in Layout.All)
+        {
+            data.Add(layout.ToString(), DType.Float32);
+            data.Add(layout.ToString(), DType.Float64);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(LayoutsAndDTypes))]
+    public void Every_Layout_Matches_Libtorch_On_The_Worked_Example_And_Random_Networks(string layoutName, DType dtype)
+    {
+        Layout layout = Layout.All.Single(l => l.ToString() == layoutName);
+        OracleAssert.CoreMatchesLibtorch(WorkedExample.Case.InLayout(layout), dtype);
+        foreach (int seed in Enumerable.Range(1, 20))
+        {
+            // Widths ≤ 3 keep float32 on libtorch's plain summation order (see Cases.Network).
+            OracleAssert.CoreMatchesLibtorch(Backprop.Testing.RandomCases.Build(seed, maxWidth: 3, maxBatch: 3).InLayout(layout), dtype);
+        }
+    }
 }
