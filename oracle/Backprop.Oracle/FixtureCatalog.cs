@@ -73,20 +73,39 @@ public static class FixtureCatalog
                 new Sgd(0.5)),
             "Dyadic weights and inputs put several ReLU pre-activations at exactly 0, where ReLU'(0) = 0.",
             "PyTorch's ReLU kink; hand-built"),
+        new("seed-001-sigmoid-half-sum-of-squares", DType.Float64,
+            Seeded(1001, [2, 3, 2], [Sigmoid.Instance, Sigmoid.Instance], new MseLoss(Reduction.Sum, 0.5),
+                new Sgd(0.5), batchSize: 3, steps: 2).InLayout(Layout.ColumnsOutIn),
+            "Seed 001's 2-3-2 sigmoid/sigmoid network with L = ½·Σ(ŷ − y)², in its convention: column vectors " +
+            "(x is 2×n) and W out×in, so z = W·a + b and dW = dZ·Aᵀ. Two SGD steps.",
+            "seed 001 (Q&A on matrix-form backprop); " + Generated),
+        new("seed-002-sigmoid-softmax-cross-entropy", DType.Float64,
+            Seeded(1002, [4, 5, 3], [Sigmoid.Instance, Identity.Instance], new CrossEntropy(),
+                new Sgd(0.5), batchSize: 4, steps: 2, oneHot: true).InLayout(Layout.ColumnsInOut),
+            "Seed 002's two-layer classifier in small dimensions: a sigmoid hidden layer, softmax + cross-entropy on one-hot " +
+            "labels, in its convention: column vectors and W stored in×out, so z = Wᵀ·x + b and dW = x·dZᵀ. Two SGD steps.",
+            "seed 002 (CS229 two-layer network); " + Generated),
+        new("seed-003-relu-relu-sigmoid-per-example", DType.Float64,
+            Seeded(1003, [3, 4, 2, 1], [Relu.Instance, Relu.Instance, Sigmoid.Instance], new BinaryCrossEntropy(),
+                new Sgd(0.1), batchSize: 1, steps: 4, batchCount: 4).InLayout(Layout.ColumnsOutIn),
+            "Seed 003's 3-4-2-1 ReLU/ReLU/sigmoid network with BCE, trained per example: four batches of one column " +
+            "vector each, one SGD step per example (29 parameters).",
+            "seed 003 (\"The Math behind Neural Networks\", Ng's notation); " + Generated),
     ];
 
     private const string Generated = "generated: seeded uniform values rounded to 2 decimals, weights within ±1/√fan-in as nn.Linear";
 
     /// <summary>
     /// A dense network with seeded values rounded to two decimals (readable in the file): weights
-    /// and biases within ±1/√fan-in, inputs in [−2, 2], targets fitted to the loss. Two batches.
+    /// and biases within ±1/√fan-in, inputs in [−2, 2], targets fitted to the loss. Two batches
+    /// unless told otherwise. Built in PyTorch's layout; turn it with InLayout.
     /// </summary>
     private static TrainingCase Seeded(
         int seed, int[] widths, Activation[] activations, Loss loss, OptimizerSpec optimizer, int batchSize, int steps,
-        bool classIndices = false)
+        bool classIndices = false, bool oneHot = false, int batchCount = 2)
     {
         var random = new Random(seed);
-        double Uniform(double bound) => Math.Round(((random.NextDouble() * 2) - 1) * bound, 2);
+        double Uniform(double bound) => Math.Round(((random.NextDouble() * 2) - 1) * bound, 2) + 0.0; // + 0.0 turns −0 into 0
         var layers = activations.Select((a, i) => new LayerSpec(widths[i + 1], a)).ToArray();
         var parameters = layers.Select((layer, i) =>
         {
@@ -115,7 +134,12 @@ public static class FixtureCatalog
                     row[j] = loss is MseLoss ? Uniform(1) : random.Next(2);
                 }
 
-                if (loss is CrossEntropy)
+                if (loss is CrossEntropy && oneHot)
+                {
+                    row.Clear();
+                    row[random.Next(outputs)] = 1;
+                }
+                else if (loss is CrossEntropy)
                 {
                     // Probabilities: quarters that sum to 1.
                     int[] quarters = Enumerable.Range(0, outputs).Select(_ => random.Next(1, 4)).ToArray();
@@ -126,7 +150,8 @@ public static class FixtureCatalog
             return new Batch<double>(x, y);
         }
 
-        return new TrainingCase(new NetworkSpec(widths[0], layers, loss), parameters, [MakeBatch(), MakeBatch()], optimizer, steps);
+        return new TrainingCase(
+            new NetworkSpec(widths[0], layers, loss), parameters, Enumerable.Range(0, batchCount).Select(_ => MakeBatch()).ToArray(), optimizer, steps);
     }
 
     public static Fixture Generate(FixtureDeclaration declaration)

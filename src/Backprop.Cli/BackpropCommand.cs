@@ -23,6 +23,7 @@ public static class BackpropCommand
             dtype,
             CheckCommand.Create(output, error),
             FixturesCommand.Create(output, error),
+            JacobiansCommand.Create(output),
         };
         root.SetAction(parse =>
         {

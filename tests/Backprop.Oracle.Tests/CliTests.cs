@@ -52,6 +52,17 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Jacobians_Prints_Seed_004s_Matrices_And_Agrees_With_The_Delta_Rule()
+    {
+        (int exit, string output, _) = Run("jacobians");
+        exit.ShouldBe(0, output);
+        output.ShouldContain("∂vec(A1)/∂vec(Z1)  (6×6)");
+        output.ShouldContain("∂vec(Z1)/∂vec(W1)  (6×6)");
+        output.ShouldContain("∂J/∂vec(A3)  (1×2)");
+        output.ShouldNotContain("DIFFERS");
+    }
+
+    [Fact]
     public void Check_Passes_The_Committed_Fixtures_With_Exit_0()
     {
         (int exit, string output, string error) = Run("check", Agreement.FixturePath("worked-example.json"), Agreement.FixturePath("worked-example-f64.json"));
