@@ -58,6 +58,8 @@ public class JacobianWitnessTests
     {
         // seed 004: ∂vec(A1)/∂vec(Z1) is 6×6, ∂vec(Z1)/∂vec(W1) is 6×6, ∂vec(Z1)/∂vec(b1) is 6×3.
         var j = JacobianChain.Run(WorkedExample.Case).Jacobians.ToDictionary(x => x.Name, x => x.Value);
+        j["∂J/∂vec(L)"].Data.ShouldBe([0.5, 0.5], "J is the mean of the two samples' losses");
+        j["∂vec(L)/∂vec(A3)"].Shape.ShouldBe("2×2");
         j["∂J/∂vec(A3)"].Shape.ShouldBe("1×2");
         j["∂vec(A1)/∂vec(Z1)"].Shape.ShouldBe("6×6");
         j["∂vec(Z1)/∂vec(W1)"].Shape.ShouldBe("6×6");

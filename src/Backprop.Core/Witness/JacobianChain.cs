@@ -60,7 +60,11 @@ public static class JacobianChain
         var jacobians = new List<NamedJacobian>();
         var records = new LayerRecord<double>[L];
 
-        double[] gA = LossGradient(spec.Loss, A[L], batch.Y, batch.ClassIndices);
+        // J = reduce(L), with L the loss of each element (or, for cross_entropy, of each sample).
+        (double[] gL, Matrix<double> jLA) = LossJacobians(spec.Loss, A[L], batch.Y, batch.ClassIndices);
+        double[] gA = Times(gL, jLA);
+        jacobians.Add(new NamedJacobian("∂J/∂vec(L)", Row(gL)));
+        jacobians.Add(new NamedJacobian($"∂vec(L)/∂vec(A{L})", jLA));
         jacobians.Add(new NamedJacobian($"∂J/∂vec(A{L})", Row(gA)));
         for (int l = L; l >= 1; l--)
         {
@@ -105,23 +109,28 @@ public static class JacobianChain
         return new JacobianRun(step.InLayout(Layout.RowsOutIn, trainingCase.Layout), jacobians);
     }
 
-    /// <summary>∂J/∂vec(output) from each loss's own formula (scale and reduction included).</summary>
-    private static double[] LossGradient(Loss loss, Matrix<double> o, Matrix<double> y, bool classIndices)
+    /// <summary>
+    /// ∂J/∂vec(L) and ∂vec(L)/∂vec(output), from each loss's own formula. L holds one loss per
+    /// element (per sample for cross_entropy), so J = scale·reduce(L) gives ∂J/∂L = scale/N (N the
+    /// count the mean divides by, 1 under sum), and ∂L/∂output is diagonal (a block per sample for
+    /// cross_entropy).
+    /// </summary>
+    private static (double[] GradL, Matrix<double> JacobianLA) LossJacobians(Loss loss, Matrix<double> o, Matrix<double> y, bool classIndices)
     {
         int n = o.Rows, c = o.Cols;
-        double mean = loss.Reduction == Reduction.Mean ? (loss is CrossEntropy ? n : o.Data.Length) : 1;
-        double s = loss.Scale / mean;
-        var g = new double[o.Data.Length];
+        int count = loss is CrossEntropy ? n : o.Data.Length;
+        double[] gL = Enumerable.Repeat(loss.Scale / (loss.Reduction == Reduction.Mean ? count : 1), count).ToArray();
+        var j = new Matrix<double>(count, o.Data.Length);
         switch (loss)
         {
             case BinaryCrossEntropy:
-                for (int k = 0; k < g.Length; k++) g[k] = s * (o.Data[k] - y.Data[k]) / (o.Data[k] * (1 - o.Data[k]));
+                for (int k = 0; k < count; k++) j[k, k] = (o.Data[k] - y.Data[k]) / (o.Data[k] * (1 - o.Data[k]));
                 break;
             case BinaryCrossEntropyWithLogits:
-                for (int k = 0; k < g.Length; k++) g[k] = s * ((1 / (1 + Math.Exp(-o.Data[k]))) - y.Data[k]);
+                for (int k = 0; k < count; k++) j[k, k] = (1 / (1 + Math.Exp(-o.Data[k]))) - y.Data[k];
                 break;
             case MseLoss:
-                for (int k = 0; k < g.Length; k++) g[k] = s * 2 * (o.Data[k] - y.Data[k]);
+                for (int k = 0; k < count; k++) j[k, k] = 2 * (o.Data[k] - y.Data[k]);
                 break;
             case CrossEntropy ce:
                 for (int i = 0; i < n; i++)
@@ -130,11 +139,11 @@ public static class JacobianChain
                     double[] e = o.Row(i).ToArray().Select(v => Math.Exp(v - max)).ToArray();
                     double total = e.Sum();
                     double[] t = Enumerable.Range(0, c)
-                        .Select(j => classIndices ? (j == (int)y[i, 0] ? 1.0 : 0.0) : y[i, j])
+                        .Select(q => classIndices ? (q == (int)y[i, 0] ? 1.0 : 0.0) : y[i, q])
                         .Select(v => (v * (1 - ce.LabelSmoothing)) + (ce.LabelSmoothing / c))
                         .ToArray();
                     double mass = t.Sum();
-                    for (int j = 0; j < c; j++) g[(i * c) + j] = s * ((e[j] / total * mass) - t[j]); // ∂/∂o of −Σ t·log softmax(o)
+                    for (int q = 0; q < c; q++) j[i, (i * c) + q] = (e[q] / total * mass) - t[q]; // ∂/∂o of −Σ t·log softmax(o)
                 }
 
                 break;
@@ -142,7 +151,7 @@ public static class JacobianChain
                 throw new NotSupportedException($"the witness has no formula for loss \"{loss.Name}\"");
         }
 
-        return g;
+        return (gL, j);
     }
 
     /// <summary>∂vec(A)/∂vec(Z): diagonal for element-wise activations, a block per sample for softmax.</summary>
