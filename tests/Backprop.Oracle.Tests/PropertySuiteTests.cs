@@ -1,0 +1,49 @@
+using Backprop.Core;
+using Backprop.Core.Activations;
+using Backprop.Core.Checking;
+using Backprop.Testing;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+
+namespace Backprop.Oracle.Tests;
+
+/// <summary>The property suite: random networks over the whole vocabulary against libtorch.</summary>
+[Collection(LibtorchCollection.Name)]
+[Trait("Category", "Torch")]
+public class PropertySuiteTests
+{
+    public static Arbitrary<RandomNetwork> Float64Networks() => Arb.From(
+        Gen.Choose(0, int.MaxValue).Select(seed => RandomNetworks.Build(seed, DType.Float64)));
+
+    public static Arbitrary<RandomNetwork> Float32Networks() => Arb.From(
+        Gen.Choose(0, int.MaxValue).Select(seed => RandomNetworks.Build(seed, DType.Float32, RandomNetworkOptions.Float32)));
+
+    [Property(MaxTest = 400, Replay = "(1122334455,6677889901)")]
+    public Property Float64_Core_Matches_Libtorch_Operation_By_Operation()
+        => Prop.ForAll(Float64Networks(), n => OperationByOperation(n));
+
+    [Property(MaxTest = 200, Replay = "(5544332211,1098765433)")]
+    public Property Float32_Core_Matches_Libtorch_Operation_By_Operation()
+        => Prop.ForAll(Float32Networks(), n => OperationByOperation(n));
+
+    private static Property OperationByOperation(RandomNetwork n)
+    {
+        IReadOnlyList<StepRecord<double>> torch = TorchOracle.Run(n.Case, n.DType);
+        Stepwise.Compare(n.Case, n.DType, torch).ShouldAllPass();
+        return true.ToProperty()
+            .Classify(n.Case.Network.Layers.Count >= 4, "4+ layers")
+            .Classify(n.Case.Network.Layers.Any(l => l.Units >= 16), "a layer of 16+ units")
+            .Collect(n.Regime.ToString());
+    }
+
+    [Property(MaxTest = 300, Replay = "(9988776655,4433221101)")]
+    public Property Float64_Core_Matches_Libtorch_End_To_End_In_Moderate_Regimes()
+        => Prop.ForAll(Float64Networks(), n =>
+        {
+            IReadOnlyList<StepRecord<double>> torch = TorchOracle.Run(n.Case, n.DType);
+            IReadOnlyList<StepRecord<double>> core = Trainer.Run(n.Case, n.DType);
+            Agreement.Compare(torch, core, Tolerance.Float64).ShouldAllPass();
+            return true.ToProperty();
+        });
+}
