@@ -24,6 +24,7 @@ public static class BackpropCommand
             CheckCommand.Create(output, error),
             FixturesCommand.Create(output, error),
             JacobiansCommand.Create(output),
+            VerifyCommand.Create(output),
         };
         root.SetAction(parse =>
         {

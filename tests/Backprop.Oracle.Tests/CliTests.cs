@@ -63,6 +63,20 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Verify_Sweeps_Random_Networks_And_Exits_0_When_Every_Operation_Agrees()
+    {
+        (int exit, string output, _) = Run("verify", "--networks", "60", "--seed", "7");
+        exit.ShouldBe(0, output);
+        output.ShouldContain("60 networks (");
+        output.ShouldContain("operation by operation");
+        output.ShouldContain("Every operation agrees with libtorch.");
+    }
+
+    [Fact]
+    public void Verify_Refuses_Zero_Networks_With_Exit_2()
+        => Run("verify", "--networks", "0").Exit.ShouldBe(2);
+
+    [Fact]
     public void Check_Passes_The_Committed_Fixtures_With_Exit_0()
     {
         (int exit, string output, string error) = Run("check", Agreement.FixturePath("worked-example.json"), Agreement.FixturePath("worked-example-f64.json"));
