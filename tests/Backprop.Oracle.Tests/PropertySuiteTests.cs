@@ -14,10 +14,28 @@ namespace Backprop.Oracle.Tests;
 public class PropertySuiteTests
 {
     public static Arbitrary<RandomNetwork> Float64Networks() => Arb.From(
-        Gen.Choose(0, int.MaxValue).Select(seed => RandomNetworks.Build(seed, DType.Float64)));
+        Gen.Choose(0, int.MaxValue).Select(seed => RandomNetworks.Build(seed, DType.Float64)), Regressions.Shrink);
 
     public static Arbitrary<RandomNetwork> Float32Networks() => Arb.From(
-        Gen.Choose(0, int.MaxValue).Select(seed => RandomNetworks.Build(seed, DType.Float32, RandomNetworkOptions.Float32)));
+        Gen.Choose(0, int.MaxValue).Select(seed => RandomNetworks.Build(seed, DType.Float32, RandomNetworkOptions.Float32)), Regressions.Shrink);
+
+    /// <summary>
+    /// Runs a check; on failure, the message also carries the network as a complete fixture with
+    /// libtorch's expectations (FsCheck adds the replay seed), to save under fixtures/regressions/.
+    /// </summary>
+    private static void WithFixtureOnFailure(RandomNetwork n, Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (ShouldAssertException e)
+        {
+            throw new ShouldAssertException(
+                $"{e.Message}\n--- {n} ---\nSave as fixtures/regressions/regression-seed-{n.Seed}.json and replay with `backprop check`:\n" +
+                Regressions.ToFixture(n, e.Message.Split('\n')[0]));
+        }
+    }
 
     [Property(MaxTest = 400, Replay = "(1122334455,6677889901)")]
     public Property Float64_Core_Matches_Libtorch_Operation_By_Operation()
@@ -33,13 +51,14 @@ public class PropertySuiteTests
         bool overflowed = n.Overflowed(torch);
         if (!overflowed)
         {
-            Stepwise.Compare(n.Case, n.DType, torch).ShouldAllPass();
+            WithFixtureOnFailure(n, () => Stepwise.Compare(n.Case, n.DType, torch).ShouldAllPass());
         }
 
         return true.ToProperty()
             .Classify(overflowed, "overflowed in libtorch: not compared")
             .Classify(n.Case.Network.Layers.Count >= 4, "4+ layers")
             .Classify(n.Case.Network.Layers.Any(l => l.Units >= 16), "a layer of 16+ units")
+            .Classify(HitsKink(n), "hits a kink exactly (z = 0 at relu, leaky_relu or elu)")
             .Collect(n.Regime.ToString());
     }
 
@@ -52,9 +71,30 @@ public class PropertySuiteTests
             bool skip = n.Overflowed(torch) || n.Diverged(torch) || !n.SameBranches(torch, core);
             if (!skip)
             {
-                Agreement.Compare(torch, core, Tolerance.Float64).ShouldAllPass();
+                WithFixtureOnFailure(n, () => Agreement.Compare(torch, core, Tolerance.Float64).ShouldAllPass());
             }
 
             return true.ToProperty().Classify(skip, "diverged, overflowed, or a kink branch decided by rounding: compared operation by operation only");
         });
+
+    private static bool HitsKink(RandomNetwork n)
+        => Trainer.Run(n.Case, n.DType).Any(step => step.Layers
+            .Where((_, i) => n.Case.Network.Layers[i].Activation is Relu or LeakyRelu or Elu)
+            .Any(l => l.Z.Data.Contains(0.0)));
+
+    [Fact]
+    public void A_Failure_Shrinks_And_Prints_A_Replayable_Fixture()
+    {
+        // The shrinker's candidates are valid, smaller networks, and the printed fixture reads back
+        // and passes `backprop check` (here on a network that agrees, so the check must pass).
+        RandomNetwork n = RandomNetworks.Build(42, DType.Float64);
+        foreach (RandomNetwork smaller in Regressions.Shrink(n))
+        {
+            Should.NotThrow(() => smaller.Case.Validate());
+            smaller.Case.Parameters.Sum(p => p.Weight.Data.Length).ShouldBeLessThanOrEqualTo(n.Case.Parameters.Sum(p => p.Weight.Data.Length));
+        }
+
+        string json = Regressions.ToFixture(n, "demonstration");
+        Backprop.Core.Fixtures.FixtureChecker.CheckText(json).ExitCode.ShouldBe(0);
+    }
 }

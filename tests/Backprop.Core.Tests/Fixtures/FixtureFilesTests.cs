@@ -31,6 +31,19 @@ public class FixtureFilesTests
             .ShouldAllPass();
     }
 
+    [Fact]
+    public void Every_Saved_Regression_Passes_Check()
+    {
+        // Empty today; any file saved here from a property-suite failure is replayed from then on.
+        string dir = Path.Combine(Agreement.RepositoryRoot(), "fixtures", "regressions");
+        Directory.Exists(dir).ShouldBeTrue();
+        foreach (string file in Directory.GetFiles(dir, "*.json"))
+        {
+            FixtureCheck check = FixtureChecker.CheckFile(file);
+            check.ExitCode.ShouldBe(FixtureCheck.Passed, $"{file}: {check.Error ?? string.Join("; ", check.Quantities.Where(q => !q.Passed).Select(q => q.Describe()))}");
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Files))]
     public void Writing_What_Was_Read_Gives_The_Same_Bytes(string file)
