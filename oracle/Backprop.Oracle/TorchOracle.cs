@@ -18,6 +18,12 @@ namespace Backprop.Oracle;
 /// </summary>
 public static class TorchOracle
 {
+    /// <summary>
+    /// One intra-op thread: the networks are small, and a fixed thread count takes thread
+    /// scheduling out of libtorch's summation order, so the witness gives the same bits every run.
+    /// </summary>
+    static TorchOracle() => set_num_threads(1);
+
     /// <summary>The library versions the oracle runs on, for fixtures to record.</summary>
     public static string Versions => $"TorchSharp {typeof(torch).Assembly.GetName().Version?.ToString(3)}, libtorch {LibTorchVersion}";
 

@@ -11,17 +11,7 @@ namespace Backprop.Oracle.Tests;
 [Trait("Category", "Torch")]
 public class ActivationFamilyTests
 {
-    public static TheoryData<string, DType> ActivationsAndDTypes()
-    {
-        var data = new TheoryData<string, DType>();
-        foreach (string name in Cases.Activations.Keys)
-        {
-            data.Add(name, DType.Float32);
-            data.Add(name, DType.Float64);
-        }
-
-        return data;
-    }
+    public static TheoryData<string, DType> ActivationsAndDTypes() => Cases.InBothDTypes(Cases.Activations.Keys);
 
     [Theory]
     [MemberData(nameof(ActivationsAndDTypes))]

@@ -8,6 +8,19 @@ namespace Backprop.Oracle.Tests;
 /// <summary>Small, seeded cases for comparing one activation, loss or optimizer with libtorch.</summary>
 public static class Cases
 {
+    /// <summary>Each name paired with float32 and with float64, for theories run in both dtypes.</summary>
+    public static TheoryData<string, DType> InBothDTypes(IEnumerable<string> names)
+    {
+        var data = new TheoryData<string, DType>();
+        foreach (string name in names)
+        {
+            data.Add(name, DType.Float32);
+            data.Add(name, DType.Float64);
+        }
+
+        return data;
+    }
+
     /// <summary>Every activation the core has, with non-default parameters too.</summary>
     public static IReadOnlyDictionary<string, Activation> Activations { get; } = new Dictionary<string, Activation>
     {

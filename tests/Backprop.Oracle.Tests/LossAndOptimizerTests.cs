@@ -27,17 +27,7 @@ public class LossAndOptimizerTests
         ["softmax then mse"] = (Softmax.Instance, 3, new MseLoss(), false),
     };
 
-    public static TheoryData<string, DType> LossesAndDTypes()
-    {
-        var data = new TheoryData<string, DType>();
-        foreach (string name in LossCases.Keys)
-        {
-            data.Add(name, DType.Float32);
-            data.Add(name, DType.Float64);
-        }
-
-        return data;
-    }
+    public static TheoryData<string, DType> LossesAndDTypes() => Cases.InBothDTypes(LossCases.Keys);
 
     [Theory]
     [MemberData(nameof(LossesAndDTypes))]
@@ -89,17 +79,7 @@ public class LossAndOptimizerTests
             .Message.ShouldContain("Target 3 is out of bounds.");
     }
 
-    public static TheoryData<string, DType> OptimizersAndDTypes()
-    {
-        var data = new TheoryData<string, DType>();
-        foreach (string name in Optimizers.Keys)
-        {
-            data.Add(name, DType.Float32);
-            data.Add(name, DType.Float64);
-        }
-
-        return data;
-    }
+    public static TheoryData<string, DType> OptimizersAndDTypes() => Cases.InBothDTypes(Optimizers.Keys);
 
     private static readonly Dictionary<string, OptimizerSpec> Optimizers = new()
     {

@@ -108,17 +108,7 @@ public class TorchOracleTests
             .Message.ShouldStartWith("layer 1: weight is 2×3");
     }
 
-    public static TheoryData<string, DType> LayoutsAndDTypes()
-    {
-        var data = new TheoryData<string, DType>();
-        foreach (Layout layout in Layout.All)
-        {
-            data.Add(layout.ToString(), DType.Float32);
-            data.Add(layout.ToString(), DType.Float64);
-        }
-
-        return data;
-    }
+    public static TheoryData<string, DType> LayoutsAndDTypes() => Cases.InBothDTypes(Layout.All.Select(l => l.ToString()));
 
     [Theory]
     [MemberData(nameof(LayoutsAndDTypes))]

@@ -28,34 +28,10 @@ public sealed record FixtureCheck(
 public static class FixtureChecker
 {
     public static FixtureCheck CheckFile(string path, Tolerance? tolerance = null)
-    {
-        Fixture fixture;
-        try
-        {
-            fixture = FixtureReader.ReadFile(path);
-        }
-        catch (FixtureFormatException e)
-        {
-            return Invalid(e.Message, tolerance);
-        }
-
-        return Check(fixture, tolerance);
-    }
+        => ReadThenCheck(() => FixtureReader.ReadFile(path), tolerance);
 
     public static FixtureCheck CheckText(string json, Tolerance? tolerance = null)
-    {
-        Fixture fixture;
-        try
-        {
-            fixture = FixtureReader.Parse(json);
-        }
-        catch (FixtureFormatException e)
-        {
-            return Invalid(e.Message, tolerance);
-        }
-
-        return Check(fixture, tolerance);
-    }
+        => ReadThenCheck(() => FixtureReader.Parse(json), tolerance);
 
     public static FixtureCheck Check(Fixture fixture, Tolerance? tolerance = null)
     {
@@ -73,6 +49,21 @@ public static class FixtureChecker
 
         IReadOnlyList<QuantityComparison> results = StepComparison.Compare(fixture.Expected, actual, used);
         return new FixtureCheck(results.All(r => r.Passed) ? FixtureCheck.Passed : FixtureCheck.Mismatch, fixture, used, results, null);
+    }
+
+    private static FixtureCheck ReadThenCheck(Func<Fixture> read, Tolerance? tolerance)
+    {
+        Fixture fixture;
+        try
+        {
+            fixture = read();
+        }
+        catch (FixtureFormatException e)
+        {
+            return Invalid(e.Message, tolerance);
+        }
+
+        return Check(fixture, tolerance);
     }
 
     private static FixtureCheck Invalid(string error, Tolerance? tolerance)
