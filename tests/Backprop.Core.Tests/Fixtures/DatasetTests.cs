@@ -1,0 +1,74 @@
+using Backprop.Core.Data;
+using Backprop.Testing;
+
+namespace Backprop.Core.Tests.Fixtures;
+
+/// <summary>Loading the shipped data sets, and refusing broken ones with the file, line and column.</summary>
+public sealed class DatasetTests : IDisposable
+{
+    private static readonly string DataDirectory = Path.Combine(Agreement.RepositoryRoot(), "fixtures", "data");
+    private readonly string temp = Directory.CreateTempSubdirectory("backprop-data-").FullName;
+
+    public void Dispose() => Directory.Delete(temp, recursive: true);
+
+    [Theory]
+    [InlineData("breast-cancer", 569, 30, 2)]
+    [InlineData("digits", 1797, 64, 10)]
+    public void Shipped_Data_Sets_Load_With_Their_Sizes(string name, int samples, int features, int classes)
+    {
+        Dataset d = Dataset.Load(name, DataDirectory);
+        d.Features.Shape.ShouldBe($"{samples}×{features}");
+        d.Labels.Length.ShouldBe(samples);
+        d.Labels.Distinct().Count().ShouldBe(classes);
+    }
+
+    [Fact]
+    public void The_Split_Is_Seeded_And_Standardised_On_The_Training_Part()
+    {
+        Dataset d = Dataset.Load("breast-cancer", DataDirectory);
+        (Dataset train, Dataset test) = d.Split(0.2, seed: 7);
+        (Dataset again, _) = d.Split(0.2, seed: 7);
+        train.Labels.ShouldBe(again.Labels);
+        (train.Labels.Length + test.Labels.Length).ShouldBe(569);
+        test.Labels.Length.ShouldBe(114);
+        for (int j = 0; j < train.Features.Cols; j++)
+        {
+            double mean = Enumerable.Range(0, train.Features.Rows).Average(i => train.Features[i, j]);
+            mean.ShouldBe(0, 1e-12);
+        }
+    }
+
+    [Fact]
+    public void An_Unknown_Name_Is_Refused_With_The_Known_Ones()
+        => Should.Throw<ArgumentException>(() => Dataset.Load("mnist", DataDirectory)).Message.ShouldBe("unknown dataset \"mnist\"; known: breast-cancer, digits");
+
+    [Fact]
+    public void A_Missing_File_Is_Refused()
+        => Should.Throw<InvalidDataException>(() => Dataset.Load("digits", temp)).Message.ShouldEndWith("missing; the data sets ship in fixtures/data (see its README)");
+
+    [Fact]
+    public void A_Changed_File_Fails_Its_Checksum()
+    {
+        File.WriteAllText(Path.Combine(temp, "breast_cancer.csv"), "569,30,malignant,benign\n1,2\n");
+        Should.Throw<InvalidDataException>(() => Dataset.Load("breast-cancer", temp)).Message.ShouldContain("is not the expected");
+    }
+
+    [Theory]
+    [InlineData("1,2,3,4\n", "x.csv:1: 4 cells, expected 3 (2 features and a label)")]
+    [InlineData("1,2,0\n1,2\n", "x.csv:2: 2 cells, expected 3 (2 features and a label)")]
+    [InlineData("1,abc,0\n", "x.csv:1: column 2 is \"abc\", not a finite number")]
+    [InlineData("1,2,5\n", "x.csv:1: label \"5\" is not a class in [0, 2)")]
+    [InlineData("1,2,0.5\n", "x.csv:1: label \"0.5\" is not a class in [0, 2)")]
+    [InlineData("", "x.csv: no samples")]
+    public void Malformed_Rows_Are_Refused_With_File_Line_And_Column(string text, string message)
+    {
+        Should.Throw<InvalidDataException>(() => Dataset.Parse("x", "x.csv", text, header: false, features: 2, classes: 2)).Message.ShouldBe(message);
+    }
+
+    [Fact]
+    public void A_Split_That_Leaves_No_Training_Data_Is_Refused()
+    {
+        var tiny = new Dataset("tiny", new Matrix<double>(2, 1, [1, 2]), [0, 1], 2);
+        Should.Throw<ArgumentOutOfRangeException>(() => tiny.Split(1.0, 1));
+    }
+}
