@@ -51,80 +51,11 @@ public static class TorchOracle
 
     private static IReadOnlyList<StepRecord<double>> RunInPyTorchLayout(TrainingCase trainingCase, DType dtype)
     {
-        ScalarType scalarType = dtype == DType.Float32 ? ScalarType.Float32 : ScalarType.Float64;
-        NetworkSpec spec = trainingCase.Network;
-        using DisposeScope scope = NewDisposeScope();
-
-        Linear[] linears = spec.Layers.Select((layer, i) =>
-            nn.Linear(spec.InputsOf(i + 1), layer.Units, hasBias: true, dtype: scalarType)).ToArray();
-        using (no_grad())
-        {
-            for (int i = 0; i < linears.Length; i++)
-            {
-                linears[i].weight!.copy_(ToTensor(trainingCase.Parameters[i].Weight, scalarType));
-                linears[i].bias!.copy_(ToTensor(trainingCase.Parameters[i].Bias, scalarType));
-            }
-        }
-
-        Parameter[] parameters = linears.SelectMany(l => new[] { l.weight!, l.bias! }).ToArray();
-        using optim.Optimizer? optimizer = CreateOptimizer(trainingCase.Optimizer, parameters);
-
-        var steps = new StepRecord<double>[trainingCase.Steps];
-        for (int k = 0; k < steps.Length; k++)
-        {
-            foreach (Parameter p in parameters)
-            {
-                p.grad?.zero_();
-            }
-
-            Batch<double> batch = trainingCase.BatchOfStep(k);
-            Tensor x = ToTensor(batch.X, scalarType);
-            Tensor y = batch.ClassIndices
-                ? tensor(batch.Y.Data.Select(v => (long)v).ToArray(), [batch.Y.Rows], ScalarType.Int64)
-                : ToTensor(batch.Y, scalarType);
-
-            var zs = new Tensor[linears.Length];
-            var activations = new Tensor[linears.Length];
-            Tensor a = x;
-            for (int i = 0; i < linears.Length; i++)
-            {
-                zs[i] = linears[i].forward(a);
-                zs[i].retain_grad();
-                a = Activate(spec.Layers[i].Activation, zs[i]);
-                a.retain_grad();
-                activations[i] = a;
-            }
-
-            Tensor cost = Cost(spec.Loss, a, y);
-            cost.backward();
-
-            var layers = new LayerRecord<double>[linears.Length];
-            for (int i = 0; i < linears.Length; i++)
-            {
-                layers[i] = new LayerRecord<double>(
-                    ToMatrix(zs[i]), ToMatrix(activations[i]), ToMatrix(activations[i].grad!), ToMatrix(zs[i].grad!),
-                    ToMatrix(linears[i].weight!.grad!), ToVector(linears[i].bias!.grad!));
-            }
-
-            IReadOnlyList<LayerParameters<double>>? updated = null;
-            if (optimizer is not null)
-            {
-                optimizer.step();
-                updated = linears.Select(l => new LayerParameters<double>(ToMatrix(l.weight!), ToVector(l.bias!))).ToArray();
-            }
-
-            steps[k] = new StepRecord<double>(ToVector(cost.reshape(1))[0], layers, updated);
-        }
-
-        foreach (Linear linear in linears)
-        {
-            linear.Dispose();
-        }
-
-        return steps;
+        using var session = new TorchSession(trainingCase, dtype);
+        return Enumerable.Range(0, trainingCase.Steps).Select(k => session.Step(trainingCase.BatchOfStep(k))).ToArray();
     }
 
-    private static void CheckSupported(TrainingCase trainingCase)
+    internal static void CheckSupported(TrainingCase trainingCase)
     {
         foreach (LayerSpec layer in trainingCase.Network.Layers)
         {
@@ -136,7 +67,7 @@ public static class TorchOracle
     }
 
     /// <summary>The activation as libtorch computes it; with a null tensor only checks that it is known.</summary>
-    private static Tensor Activate(Activation activation, Tensor? z) => activation switch
+    internal static Tensor Activate(Activation activation, Tensor? z) => activation switch
     {
         _ when z is null => Known(activation),
         Identity => z,
@@ -157,7 +88,7 @@ public static class TorchOracle
         _ => throw new NotSupportedException($"the oracle has no libtorch counterpart for activation \"{activation.Name}\""),
     };
 
-    private static Tensor Cost(Loss loss, Tensor? output, Tensor? target)
+    internal static Tensor Cost(Loss loss, Tensor? output, Tensor? target)
     {
         nn.Reduction reduction = loss.Reduction == Reduction.Mean ? nn.Reduction.Mean : nn.Reduction.Sum;
         Tensor? reduced = loss switch
@@ -180,7 +111,7 @@ public static class TorchOracle
     /// beta2 is 0.99). maximize is always false: TorchSharp's SGD flips weight decay's sign under
     /// maximize, unlike PyTorch, and the fixture format has no maximize.
     /// </summary>
-    private static optim.Optimizer? CreateOptimizer(OptimizerSpec? spec, Parameter[]? parameters) => spec switch
+    internal static optim.Optimizer? CreateOptimizer(OptimizerSpec? spec, Parameter[]? parameters) => spec switch
     {
         null => null,
         Sgd or Adam when parameters is null => null,
@@ -196,10 +127,10 @@ public static class TorchOracle
     /// picks kernels by alignment: without the copy, the same float64 product came out differently
     /// in the last bit from one call to the next (measured), and fixtures drifted.
     /// </summary>
-    private static Tensor ToTensor(Matrix<double> m, ScalarType type)
+    internal static Tensor ToTensor(Matrix<double> m, ScalarType type)
         => tensor(m.Data, [m.Rows, m.Cols], ScalarType.Float64).to_type(type, copy: true);
 
-    private static Tensor ToTensor(double[] v, ScalarType type)
+    internal static Tensor ToTensor(double[] v, ScalarType type)
         => tensor(v, [v.Length], ScalarType.Float64).to_type(type, copy: true);
 
     private static double[] Values(Tensor t)
@@ -208,7 +139,7 @@ public static class TorchOracle
         return flat.data<double>().ToArray();
     }
 
-    private static Matrix<double> ToMatrix(Tensor t)
+    internal static Matrix<double> ToMatrix(Tensor t)
     {
         if (t.dim() != 2)
         {
@@ -218,5 +149,5 @@ public static class TorchOracle
         return new Matrix<double>((int)t.shape[0], (int)t.shape[1], Values(t));
     }
 
-    private static double[] ToVector(Tensor t) => Values(t);
+    internal static double[] ToVector(Tensor t) => Values(t);
 }

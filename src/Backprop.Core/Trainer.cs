@@ -11,27 +11,9 @@ public static class Trainer
     {
         ArgumentNullException.ThrowIfNull(trainingCase);
         trainingCase.Validate();
-        var network = new Network<T>(trainingCase.Network, trainingCase.Parameters.Select(p => p.Convert<T>()).ToArray(), trainingCase.Layout);
+        var session = new TrainingSession<T>(trainingCase);
         Batch<T>[] batches = trainingCase.Batches.Select(b => b.Convert<T>()).ToArray();
-        Optimizer<T>? optimizer = trainingCase.Optimizer?.Create<T>();
-
-        var steps = new StepRecord<T>[trainingCase.Steps];
-        for (int k = 0; k < steps.Length; k++)
-        {
-            Batch<T> batch = batches[k % batches.Length];
-            StepRecord<T> step = Backpropagation.ForwardBackward(network, batch);
-            if (optimizer is not null)
-            {
-                optimizer.Step(
-                    network.Parameters.SelectMany(p => new[] { p.Weight.Data, p.Bias }).ToArray(),
-                    step.Layers.SelectMany(l => new[] { l.GradWeight.Data, l.GradBias }).ToArray());
-                step = step with { Parameters = network.Parameters.Select(p => p.DeepCopy()).ToArray() };
-            }
-
-            steps[k] = step;
-        }
-
-        return steps;
+        return Enumerable.Range(0, trainingCase.Steps).Select(k => session.Step(batches[k % batches.Length])).ToArray();
     }
 
     /// <summary>Runs the case in the given dtype and widens the records to double for comparison.</summary>
@@ -40,3 +22,39 @@ public static class Trainer
             ? Run<float>(trainingCase).Select(s => s.ToDouble()).ToArray()
             : Run<double>(trainingCase);
 }
+
+/// <summary>
+/// A network and its optimizer, stepped one batch at a time: what <see cref="Trainer"/> runs, and
+/// what a long training run (thousands of minibatches) uses directly.
+/// </summary>
+public sealed class TrainingSession<T>
+    where T : IFloatingPointIeee754<T>
+{
+    private readonly Optimizer<T>? optimizer;
+
+    /// <summary>Starts from the case's spec, parameters, layout and optimizer (its batches and steps are not used).</summary>
+    public TrainingSession(TrainingCase trainingCase)
+    {
+        ArgumentNullException.ThrowIfNull(trainingCase);
+        Network = new Network<T>(trainingCase.Network, trainingCase.Parameters.Select(p => p.Convert<T>()).ToArray(), trainingCase.Layout);
+        optimizer = trainingCase.Optimizer?.Create<T>();
+    }
+
+    public Network<T> Network { get; }
+
+    /// <summary>Forward, backward and (with an optimizer) one update; the record carries the parameters after it.</summary>
+    public StepRecord<T> Step(Batch<T> batch)
+    {
+        StepRecord<T> step = Backpropagation.ForwardBackward(Network, batch);
+        if (optimizer is null)
+        {
+            return step;
+        }
+
+        optimizer.Step(
+            Network.Parameters.SelectMany(p => new[] { p.Weight.Data, p.Bias }).ToArray(),
+            step.Layers.SelectMany(l => new[] { l.GradWeight.Data, l.GradBias }).ToArray());
+        return step with { Parameters = Network.Parameters.Select(p => p.DeepCopy()).ToArray() };
+    }
+}
+

@@ -1,0 +1,113 @@
+using Backprop.Core;
+using TorchSharp;
+using static TorchSharp.torch;
+using Linear = TorchSharp.Modules.Linear;
+using Parameter = TorchSharp.Modules.Parameter;
+
+namespace Backprop.Oracle;
+
+/// <summary>
+/// One network in libtorch, kept between steps: nn.Linear layers holding the case's starting
+/// weights, and the torch.optim optimizer with its state. Each <see cref="Step"/> runs forward with
+/// retain_grad() on every Z and A, the cost from torch.nn.functional, backward, and the update, and
+/// frees that step's tensors. Works in PyTorch's layout (samples in rows, W out×in); callers turn
+/// cases and records (TorchOracle.Run does). Shapes must have been checked by the caller.
+/// </summary>
+public sealed class TorchSession : IDisposable
+{
+    private readonly NetworkSpec spec;
+    private readonly ScalarType scalarType;
+    private readonly Linear[] linears;
+    private readonly Parameter[] parameters;
+    private readonly optim.Optimizer? optimizer;
+
+    public TorchSession(TrainingCase trainingCase, DType dtype)
+    {
+        ArgumentNullException.ThrowIfNull(trainingCase);
+        if (trainingCase.Layout != Layout.RowsOutIn)
+        {
+            throw new ArgumentException($"a TorchSession works in PyTorch's layout, samples=rows, weights=out-in, not {trainingCase.Layout}");
+        }
+
+        trainingCase.Validate();
+        TorchOracle.CheckSupported(trainingCase);
+        spec = trainingCase.Network;
+        scalarType = dtype == DType.Float32 ? ScalarType.Float32 : ScalarType.Float64;
+        linears = spec.Layers.Select((layer, i) => nn.Linear(spec.InputsOf(i + 1), layer.Units, hasBias: true, dtype: scalarType)).ToArray();
+        using (NewDisposeScope())
+        using (no_grad())
+        {
+            for (int i = 0; i < linears.Length; i++)
+            {
+                linears[i].weight!.copy_(TorchOracle.ToTensor(trainingCase.Parameters[i].Weight, scalarType));
+                linears[i].bias!.copy_(TorchOracle.ToTensor(trainingCase.Parameters[i].Bias, scalarType));
+            }
+        }
+
+        parameters = linears.SelectMany(l => new[] { l.weight!, l.bias! }).ToArray();
+        optimizer = TorchOracle.CreateOptimizer(trainingCase.Optimizer, parameters);
+    }
+
+    /// <summary>One training step on <paramref name="batch"/>, reported as the core reports it.</summary>
+    public StepRecord<double> Step(Batch<double> batch)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        foreach (Parameter p in parameters)
+        {
+            p.grad?.zero_();
+        }
+
+        Tensor x = TorchOracle.ToTensor(batch.X, scalarType);
+        Tensor y = batch.ClassIndices
+            ? tensor(batch.Y.Data.Select(v => (long)v).ToArray(), [batch.Y.Rows], ScalarType.Int64)
+            : TorchOracle.ToTensor(batch.Y, scalarType);
+
+        var zs = new Tensor[linears.Length];
+        var activations = new Tensor[linears.Length];
+        Tensor a = x;
+        for (int i = 0; i < linears.Length; i++)
+        {
+            zs[i] = linears[i].forward(a);
+            zs[i].retain_grad();
+            a = TorchOracle.Activate(spec.Layers[i].Activation, zs[i]);
+            a.retain_grad();
+            activations[i] = a;
+        }
+
+        Tensor cost = TorchOracle.Cost(spec.Loss, a, y);
+        cost.backward();
+
+        var layers = new LayerRecord<double>[linears.Length];
+        for (int i = 0; i < linears.Length; i++)
+        {
+            layers[i] = new LayerRecord<double>(
+                TorchOracle.ToMatrix(zs[i]), TorchOracle.ToMatrix(activations[i]), TorchOracle.ToMatrix(activations[i].grad!), TorchOracle.ToMatrix(zs[i].grad!),
+                TorchOracle.ToMatrix(linears[i].weight!.grad!), TorchOracle.ToVector(linears[i].bias!.grad!));
+        }
+
+        IReadOnlyList<LayerParameters<double>>? updated = null;
+        if (optimizer is not null)
+        {
+            optimizer.step();
+            updated = Parameters();
+        }
+
+        return new StepRecord<double>(TorchOracle.ToVector(cost.reshape(1))[0], layers, updated);
+    }
+
+    /// <summary>The current parameters.</summary>
+    public IReadOnlyList<LayerParameters<double>> Parameters()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        return linears.Select(l => new LayerParameters<double>(TorchOracle.ToMatrix(l.weight!), TorchOracle.ToVector(l.bias!))).ToArray();
+    }
+
+    public void Dispose()
+    {
+        optimizer?.Dispose();
+        foreach (Linear linear in linears)
+        {
+            linear.Dispose();
+        }
+    }
+}
