@@ -11,7 +11,7 @@ namespace Backprop.Oracle;
 /// weights, and the torch.optim optimizer with its state. Each <see cref="Step"/> runs forward with
 /// retain_grad() on every Z and A, the cost from torch.nn.functional, backward, and the update, and
 /// frees that step's tensors. Works in PyTorch's layout (samples in rows, W out×in); callers turn
-/// cases and records (TorchOracle.Run does). Shapes must have been checked by the caller.
+/// cases and records (TorchOracle.Run does). The case's batches and step count are not used.
 /// </summary>
 public sealed class TorchSession : IDisposable
 {
@@ -20,6 +20,7 @@ public sealed class TorchSession : IDisposable
     private readonly Linear[] linears;
     private readonly Parameter[] parameters;
     private readonly optim.Optimizer? optimizer;
+    private readonly Network<double> shapes;
 
     public TorchSession(TrainingCase trainingCase, DType dtype)
     {
@@ -29,7 +30,10 @@ public sealed class TorchSession : IDisposable
             throw new ArgumentException($"a TorchSession works in PyTorch's layout, samples=rows, weights=out-in, not {trainingCase.Layout}");
         }
 
-        trainingCase.Validate();
+        // Shapes and settings are checked in C#, here and for every batch in Step: libtorch aborts
+        // the process on some shape errors instead of throwing.
+        shapes = new Network<double>(trainingCase.Network, trainingCase.Parameters, trainingCase.Layout);
+        trainingCase.Optimizer?.Validate();
         TorchOracle.CheckSupported(trainingCase);
         spec = trainingCase.Network;
         scalarType = dtype == DType.Float32 ? ScalarType.Float32 : ScalarType.Float64;
@@ -51,6 +55,7 @@ public sealed class TorchSession : IDisposable
     /// <summary>One training step on <paramref name="batch"/>, reported as the core reports it.</summary>
     public StepRecord<double> Step(Batch<double> batch)
     {
+        shapes.CheckBatch(batch);
         using DisposeScope scope = NewDisposeScope();
         foreach (Parameter p in parameters)
         {
