@@ -112,10 +112,9 @@ public static partial class FixtureReader
             Layout layout = ReadLayout(root);
             NetworkSpec network = ReadNetwork(Required(root, "", "network"), "network");
             OptimizerSpec? optimizer = Optional(root, "optimizer") is { } o ? ReadOptimizer(o, "optimizer") : null;
-            var orient = layout;
 
             JsonElement parametersJson = Required(root, "", "parameters");
-            IReadOnlyList<LayerParameters<double>> parameters = ReadParameters(parametersJson, "parameters", network, orient);
+            IReadOnlyList<LayerParameters<double>> parameters = ReadParameters(parametersJson, "parameters", network, layout);
 
             JsonElement batchesJson = Required(root, "", "batches");
             RequireKind(batchesJson, "batches", JsonValueKind.Array);
@@ -125,7 +124,7 @@ public static partial class FixtureReader
             }
 
             Batch<double>[] batches = batchesJson.EnumerateArray()
-                .Select((b, i) => ReadBatch(b, $"batches[{i}]", network, orient))
+                .Select((b, i) => ReadBatch(b, $"batches[{i}]", network, layout))
                 .ToArray();
 
             int steps = Optional(root, "steps") is { } s ? Integer(s, "steps") : 1;
@@ -144,7 +143,7 @@ public static partial class FixtureReader
 
             var trainingCase = new TrainingCase(network, parameters, batches, optimizer, steps) { Layout = layout };
             StepExpectation[] expected = expectedJson.EnumerateArray()
-                .Select((e, k) => ReadStep(e, k, trainingCase, orient))
+                .Select((e, k) => ReadStep(e, k, trainingCase, layout))
                 .ToArray();
 
             Tolerance? tolerance = Optional(root, "tolerance") is { } t ? ReadTolerance(t, "tolerance") : null;
@@ -320,7 +319,7 @@ public static partial class FixtureReader
         }
 
         private IReadOnlyList<LayerParameters<double>> ReadParameters(
-            JsonElement json, string path, NetworkSpec network, Layout orient)
+            JsonElement json, string path, NetworkSpec network, Layout layout)
         {
             RequireKind(json, path, JsonValueKind.Array);
             if (json.GetArrayLength() != network.Layers.Count)
@@ -335,18 +334,18 @@ public static partial class FixtureReader
                 RequireKind(p, at, JsonValueKind.Object);
                 int units = network.Layers[i].Units, inputs = network.InputsOf(i + 1);
                 return new LayerParameters<double>(
-                    (ReadMatrix(Required(p, at, "weight"), $"{at}.weight", orient.WeightShape(units, inputs))),
+                    ReadMatrix(Required(p, at, "weight"), $"{at}.weight", layout.WeightShape(units, inputs)),
                     ReadVector(Required(p, at, "bias"), $"{at}.bias", units));
             }).ToArray();
         }
 
-        private Batch<double> ReadBatch(JsonElement batch, string path, NetworkSpec network, Layout orient)
+        private Batch<double> ReadBatch(JsonElement batch, string path, NetworkSpec network, Layout layout)
         {
             RequireKind(batch, path, JsonValueKind.Object);
             JsonElement xJson = Required(batch, path, "x");
-            int n = SampleCount(xJson, $"{path}.x", orient);
+            int n = SampleCount(xJson, $"{path}.x", layout);
             CheckElements(n, Math.Max(network.Inputs, network.Layers.Max(l => l.Units)), $"{path}.x", "batch's widest matrix");
-            Matrix<double> x = (ReadMatrix(xJson, $"{path}.x", orient.SampleShape(n, network.Inputs)));
+            Matrix<double> x = ReadMatrix(xJson, $"{path}.x", layout.SampleShape(n, network.Inputs));
             JsonElement yJson = Required(batch, path, "y");
             RequireKind(yJson, $"{path}.y", JsonValueKind.Array);
             if (yJson.GetArrayLength() > 0 && yJson[0].ValueKind != JsonValueKind.Array)
@@ -354,7 +353,7 @@ public static partial class FixtureReader
                 return new Batch<double>(x, ReadClassIndices(yJson, $"{path}.y", n, network), ClassIndices: true);
             }
 
-            Matrix<double> y = (ReadMatrix(yJson, $"{path}.y", orient.SampleShape(n, network.Layers[^1].Units)));
+            Matrix<double> y = ReadMatrix(yJson, $"{path}.y", layout.SampleShape(n, network.Layers[^1].Units));
             return new Batch<double>(x, y);
         }
 
@@ -392,13 +391,13 @@ public static partial class FixtureReader
             return indices;
         }
 
-        private StepExpectation ReadStep(JsonElement step, int k, TrainingCase trainingCase, Layout orient)
+        private StepExpectation ReadStep(JsonElement step, int k, TrainingCase trainingCase, Layout layout)
         {
             string path = $"expected[{k}]";
             RequireKind(step, path, JsonValueKind.Object);
             double cost = Number(Required(step, path, "cost"), $"{path}.cost");
             NetworkSpec network = trainingCase.Network;
-            int n = orient.Samples(trainingCase.BatchOfStep(k).X);
+            int n = layout.Samples(trainingCase.BatchOfStep(k).X);
 
             LayerExpectation[]? layers = null;
             if (Optional(step, "layers") is { } layersJson)
@@ -416,12 +415,12 @@ public static partial class FixtureReader
                     RequireKind(layer, at, JsonValueKind.Object);
                     int units = network.Layers[i].Units, inputs = network.InputsOf(i + 1);
                     Matrix<double>? PerSample(string field) => Optional(layer, field) is { } m
-                        ? (ReadMatrix(m, $"{at}.{field}", orient.SampleShape(n, units)))
+                        ? ReadMatrix(m, $"{at}.{field}", layout.SampleShape(n, units))
                         : null;
                     return new LayerExpectation(
                         PerSample("z"), PerSample("a"), PerSample("gradA"), PerSample("gradZ"),
                         Optional(layer, "gradWeight") is { } gw
-                            ? (ReadMatrix(gw, $"{at}.gradWeight", orient.WeightShape(units, inputs)))
+                            ? ReadMatrix(gw, $"{at}.gradWeight", layout.WeightShape(units, inputs))
                             : null,
                         Optional(layer, "gradBias") is { } gb ? ReadVector(gb, $"{at}.gradBias", units) : null);
                 }).ToArray();
@@ -435,7 +434,7 @@ public static partial class FixtureReader
                     throw new FixtureFormatException($"{path}.parameters", "the fixture has no optimizer, so there is no update to compare with");
                 }
 
-                parameters = ReadParameters(p, $"{path}.parameters", network, orient);
+                parameters = ReadParameters(p, $"{path}.parameters", network, layout);
             }
             else if (trainingCase.Optimizer is not null)
             {
@@ -460,7 +459,7 @@ public static partial class FixtureReader
             }
         }
 
-        private static int SampleCount(JsonElement x, string path, Layout orient)
+        private static int SampleCount(JsonElement x, string path, Layout layout)
         {
             RequireKind(x, path, JsonValueKind.Array);
             int rows = x.GetArrayLength();
@@ -469,7 +468,7 @@ public static partial class FixtureReader
                 throw new FixtureFormatException(path, "a batch must hold at least one sample");
             }
 
-            if (!orient.SamplesInColumns)
+            if (!layout.SamplesInColumns)
             {
                 return CheckWidth(rows, path, "samples");
             }
