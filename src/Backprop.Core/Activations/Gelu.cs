@@ -76,7 +76,7 @@ public sealed class Gelu : ElementwiseActivation
                 T left = half * x;
                 T right = T.One + tanhInner;
                 T leftDerivative = half * right;
-                T tanhDerivative = T.One - (tanhInner * tanhInner);
+                T tanhDerivative = T.FusedMultiplyAdd(-tanhInner, tanhInner, T.One); // as Tanh: fused, as libtorch's kernel
                 T innerDerivative = beta * (T.One + (three * kappa * xSquared));
                 T rightDerivative = left * tanhDerivative * innerDerivative;
                 dZ[i] = dA[i] * (leftDerivative + rightDerivative);

@@ -2,7 +2,12 @@ using System.Numerics;
 
 namespace Backprop.Core.Activations;
 
-/// <summary>g(z) = tanh z; backward from the output, as PyTorch's tanh_backward: dZ = dA·(1 − a²).</summary>
+/// <summary>
+/// g(z) = tanh z; backward from the output, as PyTorch's tanh_backward: dZ = dA·(1 − a²), with
+/// 1 − a² as one fused multiply-add, as libtorch's compiled kernel computes it. Near saturation
+/// 1 − a² cancels (a² ≈ 0.997 at z = −3.7), and rounding a·a first would cost 2e-5 of the result
+/// in float32 (measured against libtorch).
+/// </summary>
 public sealed class Tanh : ElementwiseActivation
 {
     public static Tanh Instance { get; } = new();
@@ -27,7 +32,7 @@ public sealed class Tanh : ElementwiseActivation
         CheckLengths(z.Length, a.Length, dA.Length, dZ.Length);
         for (int i = 0; i < z.Length; i++)
         {
-            dZ[i] = dA[i] * (T.One - (a[i] * a[i]));
+            dZ[i] = dA[i] * T.FusedMultiplyAdd(-a[i], a[i], T.One);
         }
     }
 }
