@@ -16,8 +16,12 @@ namespace Backprop.Oracle;
 /// </summary>
 public static class Stepwise
 {
-    public static IReadOnlyList<QuantityComparison> Compare(TrainingCase trainingCase, DType dtype, IReadOnlyList<StepRecord<double>> torch)
-        => dtype == DType.Float32 ? Compare<float>(trainingCase, torch, Tolerance.Float32) : Compare<double>(trainingCase, torch, Tolerance.Float64);
+    /// <summary>Compares under <paramref name="tolerance"/>, by default the dtype's.</summary>
+    public static IReadOnlyList<QuantityComparison> Compare(
+        TrainingCase trainingCase, DType dtype, IReadOnlyList<StepRecord<double>> torch, Tolerance? tolerance = null)
+        => dtype == DType.Float32
+            ? Compare<float>(trainingCase, torch, tolerance ?? Tolerance.Float32)
+            : Compare<double>(trainingCase, torch, tolerance ?? Tolerance.Float64);
 
     private static IReadOnlyList<QuantityComparison> Compare<T>(TrainingCase c, IReadOnlyList<StepRecord<double>> torch, Tolerance tolerance)
         where T : IFloatingPointIeee754<T>

@@ -13,7 +13,8 @@ namespace Backprop.Core.Optimizers;
 ///   p ← p − (lr / (1 − β₁ᵗ))·m / (√v̂ / √(1 − β₂ᵗ) + ε)
 /// </code>
 /// ε is added after the bias-corrected square root, as PyTorch does. Bias corrections and step
-/// size are formed in double and rounded once, as libtorch's scalar arguments are.
+/// size are formed in double and rounded once, as libtorch's scalar arguments are. The moment
+/// updates and the L2 term are fused multiply-adds, as libtorch's add and addcmul compute them.
 /// </summary>
 public record Adam(
     double Lr = 1e-3,
@@ -80,11 +81,11 @@ public record Adam(
                     }
                     else if (settings.WeightDecay != 0)
                     {
-                        g += decay * p[j];
+                        g = T.FusedMultiplyAdd(decay, p[j], g);
                     }
 
-                    m[j] = (m[j] * beta1) + (oneMinusBeta1 * g);
-                    v[j] = (v[j] * beta2) + (oneMinusBeta2 * g * g);
+                    m[j] = T.FusedMultiplyAdd(oneMinusBeta1, g, m[j] * beta1);
+                    v[j] = T.FusedMultiplyAdd(oneMinusBeta2 * g, g, v[j] * beta2);
                     T second = v[j];
                     if (vMax is not null)
                     {

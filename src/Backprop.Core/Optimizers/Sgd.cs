@@ -10,7 +10,8 @@ namespace Backprop.Core.Optimizers;
 ///   g ← g + momentum·buf if nesterov, else buf
 ///   p ← p − lr·g
 /// </code>
-/// The first momentum step copies g undamped, as PyTorch does.
+/// The first momentum step copies g undamped, as PyTorch does. Each "x + α·y" is one fused
+/// multiply-add, as libtorch's add with alpha computes it (one rounding, not two).
 /// </summary>
 public sealed record Sgd(
     double Lr,
@@ -62,7 +63,7 @@ public sealed record Sgd(
                 {
                     for (int j = 0; j < g.Length; j++)
                     {
-                        g[j] += decay * p[j];
+                        g[j] = T.FusedMultiplyAdd(decay, p[j], g[j]);
                     }
                 }
 
@@ -77,19 +78,19 @@ public sealed record Sgd(
                     {
                         for (int j = 0; j < g.Length; j++)
                         {
-                            buf[j] = (buf[j] * momentum) + (keep * g[j]);
+                            buf[j] = T.FusedMultiplyAdd(keep, g[j], buf[j] * momentum);
                         }
                     }
 
                     for (int j = 0; j < g.Length; j++)
                     {
-                        g[j] = settings.Nesterov ? g[j] + (momentum * buf[j]) : buf[j];
+                        g[j] = settings.Nesterov ? T.FusedMultiplyAdd(momentum, buf[j], g[j]) : buf[j];
                     }
                 }
 
                 for (int j = 0; j < p.Length; j++)
                 {
-                    p[j] += -lr * g[j];
+                    p[j] = T.FusedMultiplyAdd(-lr, g[j], p[j]);
                 }
             }
         }
