@@ -85,6 +85,12 @@ public sealed record RandomNetwork(int Seed, TrainingCase Case, DType DType, Val
         return true;
     }
 
+    /// <summary>True when some relu, leaky_relu or elu pre-activation of the run is exactly 0, its kink.</summary>
+    public bool HitsKink(IReadOnlyList<StepRecord<double>> run)
+        => run.Any(step => step.Layers
+            .Where((_, i) => Case.Network.Layers[i].Activation is Relu or LeakyRelu or Elu)
+            .Any(l => l.Z.Data.Contains(0.0)));
+
     public bool Overflowed(IReadOnlyList<StepRecord<double>> torch)
         => torch.Any(step => !double.IsFinite(step.Cost) || step.Layers.Any(l =>
             l.Z.Data.Any(v => !double.IsFinite(v)) || l.A.Data.Any(v => !double.IsFinite(v)) ||

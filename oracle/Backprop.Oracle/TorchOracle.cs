@@ -42,7 +42,6 @@ public static class TorchOracle
         // Every shape is checked in C# first: a shape error inside libtorch's matmul aborts the
         // process instead of throwing.
         trainingCase.Validate();
-        CheckSupported(trainingCase);
         Layout layout = trainingCase.Layout;
         return RunInPyTorchLayout(trainingCase.InLayout(Layout.RowsOutIn), dtype)
             .Select(step => step.InLayout(Layout.RowsOutIn, layout))

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Backprop.Core;
-using Backprop.Core.Activations;
 using Backprop.Core.Checking;
 using Backprop.Oracle;
 using Spectre.Console;
@@ -98,7 +97,7 @@ public static class VerifyCommand
                     }
                 }
 
-                kinks += HitsKink(n.Case, core) ? 1 : 0;
+                kinks += n.HitsKink(core) ? 1 : 0;
                 foreach (LayerSpec l in n.Case.Network.Layers) Count(activations, l.Activation.ToString());
                 Count(losses, n.Case.Network.Loss.Name);
                 Count(optimizers, n.Case.Optimizer?.Name ?? "none");
@@ -139,9 +138,6 @@ public static class VerifyCommand
         failures.ForEach(f => output.WriteLine($"  {f}"));
         return 1;
     }
-
-    private static bool HitsKink(TrainingCase c, IReadOnlyList<StepRecord<double>> core)
-        => core.Any(step => step.Layers.Where((_, i) => c.Network.Layers[i].Activation is Relu or LeakyRelu or Elu).Any(l => l.Z.Data.Contains(0.0)));
 
     private static void Count(SortedDictionary<string, int> counts, string key) => counts[key] = counts.GetValueOrDefault(key) + 1;
 

@@ -50,7 +50,7 @@ public sealed record TrainingCase(
     /// <summary>Checks the counts and every shape before anything is computed.</summary>
     public void Validate()
     {
-        Network<double>.CheckShapes(Network, Parameters, Layout);
+        var probe = new Network<double>(Network, Parameters, Layout); // checks every weight and bias shape
         Optimizer?.Validate();
         if (Batches.Count == 0)
         {
@@ -62,7 +62,6 @@ public sealed record TrainingCase(
             throw new ArgumentException($"a case must take at least 1 step, but asks for {Steps}");
         }
 
-        var probe = new Network<double>(Network, Parameters, Layout);
         foreach (Batch<double> batch in Batches)
         {
             probe.CheckBatch(batch);

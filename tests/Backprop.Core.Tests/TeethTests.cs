@@ -64,22 +64,6 @@ public class TeethTests
         ShouldFailAt(StepComparison.Compare(1, Fixture.Expected[0], step with { Layers = layers }, Fixture.EffectiveTolerance), "step 1 layer 3 gradBias");
     }
 
-    /// <summary>Uses ≥ where PyTorch uses &gt;: ReLU'(0) = 1.</summary>
-    private sealed class ReluOneAtZero : ElementwiseActivation
-    {
-        public override string Name => "relu";
-
-        public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a) => Relu.Instance.Forward(z, a);
-
-        public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> dA, Span<T> dZ)
-        {
-            for (int i = 0; i < z.Length; i++)
-            {
-                dZ[i] = z[i] >= T.Zero ? dA[i] : T.Zero;
-            }
-        }
-    }
-
     private sealed class SigmoidFlipped : ElementwiseActivation
     {
         public override string Name => "sigmoid";

@@ -53,27 +53,23 @@ public class LongRunTests(ITestOutputHelper output)
         }
 
         using var torch = new TorchSession(trainingCase, dtype);
+        return dtype == DType.Float32
+            ? Drift<float>(trainingCase, batches, torch, out finalCost)
+            : Drift<double>(trainingCase, batches, torch, out finalCost);
+    }
+
+    /// <summary>Steps the core and libtorch over the same batches; the largest divergence after any step.</summary>
+    private static double Drift<T>(TrainingCase trainingCase, IEnumerable<Batch<double>> batches, TorchSession torch, out double finalCost)
+        where T : System.Numerics.IFloatingPointIeee754<T>
+    {
+        var core = new TrainingSession<T>(trainingCase);
         double worst = 0;
         finalCost = double.NaN;
-        if (dtype == DType.Float32)
+        foreach (Batch<double> b in batches)
         {
-            var core = new TrainingSession<float>(trainingCase);
-            foreach (Batch<double> b in batches)
-            {
-                StepRecord<double> c = core.Step(b.Convert<float>()).ToDouble();
-                worst = Math.Max(worst, Divergence(c.Parameters!, torch.Step(b).Parameters!));
-                finalCost = c.Cost;
-            }
-        }
-        else
-        {
-            var core = new TrainingSession<double>(trainingCase);
-            foreach (Batch<double> b in batches)
-            {
-                StepRecord<double> c = core.Step(b);
-                worst = Math.Max(worst, Divergence(c.Parameters!, torch.Step(b).Parameters!));
-                finalCost = c.Cost;
-            }
+            StepRecord<double> c = core.Step(b.Convert<T>()).ToDouble();
+            worst = Math.Max(worst, Divergence(c.Parameters!, torch.Step(b).Parameters!));
+            finalCost = c.Cost;
         }
 
         return worst;

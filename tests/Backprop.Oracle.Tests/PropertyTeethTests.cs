@@ -107,18 +107,6 @@ public class PropertyTeethTests
         }
     }
 
-    private sealed class ReluOneAtZero : ElementwiseActivation
-    {
-        public override string Name => "relu";
-
-        public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a) => Relu.Instance.Forward(z, a);
-
-        public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> dA, Span<T> dZ)
-        {
-            for (int i = 0; i < z.Length; i++) dZ[i] = z[i] >= T.Zero ? dA[i] : T.Zero;
-        }
-    }
-
     /// <summary>The mean's cost, the sum's gradient: the 1/m forgotten in backward.</summary>
     private sealed class GradientOfSum(Loss mean) : Loss(Reduction.Mean, mean.Scale)
     {
