@@ -100,6 +100,21 @@ public sealed class TorchSession : IDisposable
         return new StepRecord<double>(TorchOracle.ToVector(cost.reshape(1))[0], layers, updated);
     }
 
+    /// <summary>The network's output for the inputs <paramref name="x"/> (samples in rows), without gradients.</summary>
+    public Matrix<double> Predict(Matrix<double> x)
+    {
+        shapes.CheckInputs(x);
+        using DisposeScope scope = NewDisposeScope();
+        using IDisposable noGrad = no_grad();
+        Tensor a = TorchOracle.ToTensor(x, scalarType);
+        for (int i = 0; i < linears.Length; i++)
+        {
+            a = TorchOracle.Activate(spec.Layers[i].Activation, linears[i].forward(a));
+        }
+
+        return TorchOracle.ToMatrix(a);
+    }
+
     /// <summary>The current parameters.</summary>
     public IReadOnlyList<LayerParameters<double>> Parameters()
     {

@@ -25,6 +25,7 @@ public static class BackpropCommand
             FixturesCommand.Create(output, error),
             JacobiansCommand.Create(output),
             VerifyCommand.Create(output),
+            TrainCommand.Create(output, error),
         };
         root.SetAction(parse =>
         {

@@ -21,22 +21,10 @@ public static class Backpropagation
     {
         network.CheckBatch(batch);
         (NetworkSpec spec, Layout layout) = (network.Spec, network.Layout);
-        (Matrix<T> x, Matrix<T> y) = (batch.X, batch.Y);
+        Matrix<T> y = batch.Y;
         bool columns = layout.SamplesInColumns;
-        int L = spec.Layers.Count, m = layout.Samples(x);
-        var Z = new Matrix<T>[L + 1];
-        var A = new Matrix<T>[L + 1];
-        A[0] = x;
-
-        for (int l = 1; l <= L; l++)
-        {
-            (Matrix<T> W, T[] b) = (network.Parameters[l - 1].Weight, network.Parameters[l - 1].Bias);
-            (int rows, int cols) = layout.SampleShape(m, b.Length);
-            Z[l] = new Matrix<T>(rows, cols);
-            DenseFormulas.Forward(layout, W, b, A[l - 1], Z[l]);
-            A[l] = new Matrix<T>(rows, cols);
-            spec.Layers[l - 1].Activation.Forward(Z[l], A[l], columns);
-        }
+        int L = spec.Layers.Count;
+        (Matrix<T>[] Z, Matrix<T>[] A) = Forward(network, batch.X);
 
         T cost = spec.Loss.Cost(A[L], y, batch.ClassIndices, columns);
 
@@ -63,5 +51,38 @@ public static class Backpropagation
         }
 
         return new StepRecord<T>(cost, layers, null);
+    }
+
+    /// <summary>The forward pass alone: the network's output Aᴸ for the inputs <paramref name="x"/>.</summary>
+    public static Matrix<T> Predict<T>(Network<T> network, Matrix<T> x)
+        where T : IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(x);
+        network.CheckInputs(x);
+        return Forward(network, x).A[^1];
+    }
+
+    /// <summary>Zˡ and Aˡ for l = 1..L, with A⁰ = X (Z⁰ is unused).</summary>
+    private static (Matrix<T>[] Z, Matrix<T>[] A) Forward<T>(Network<T> network, Matrix<T> x)
+        where T : IFloatingPointIeee754<T>
+    {
+        (NetworkSpec spec, Layout layout) = (network.Spec, network.Layout);
+        int L = spec.Layers.Count, m = layout.Samples(x);
+        var Z = new Matrix<T>[L + 1];
+        var A = new Matrix<T>[L + 1];
+        A[0] = x;
+
+        for (int l = 1; l <= L; l++)
+        {
+            (Matrix<T> W, T[] b) = (network.Parameters[l - 1].Weight, network.Parameters[l - 1].Bias);
+            (int rows, int cols) = layout.SampleShape(m, b.Length);
+            Z[l] = new Matrix<T>(rows, cols);
+            DenseFormulas.Forward(layout, W, b, A[l - 1], Z[l]);
+            A[l] = new Matrix<T>(rows, cols);
+            spec.Layers[l - 1].Activation.Forward(Z[l], A[l], layout.SamplesInColumns);
+        }
+
+        return (Z, A);
     }
 }

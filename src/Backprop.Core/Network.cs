@@ -103,16 +103,11 @@ public sealed class Network<T>
         }
     }
 
-    /// <summary>
-    /// Checks a batch against the network and its layout: X holds n samples of the network's
-    /// inputs, Y n samples of its outputs, or n class indices (n×1 in every layout) for a loss that
-    /// takes them. A square X or Y fits either orientation; it is read in the declared one.
-    /// </summary>
-    public void CheckBatch(Batch<T> batch)
+    /// <summary>Checks that X holds at least one sample of the network's inputs in its layout; returns the sample count.</summary>
+    public int CheckInputs(Matrix<T> x)
     {
-        (Matrix<T> x, Matrix<T> y) = (batch.X, batch.Y);
-        bool columns = Layout.SamplesInColumns;
-        if ((columns ? x.Rows : x.Cols) != Spec.Inputs)
+        ArgumentNullException.ThrowIfNull(x);
+        if ((Layout.SamplesInColumns ? x.Rows : x.Cols) != Spec.Inputs)
         {
             throw new ArgumentException(
                 $"x: layout samples={Layout.SamplesName} expects {Layout.DescribeSampleShape(Spec.Inputs)}, got {x.Shape}");
@@ -123,6 +118,20 @@ public sealed class Network<T>
         {
             throw new ArgumentException("x must hold at least one sample");
         }
+
+        return n;
+    }
+
+    /// <summary>
+    /// Checks a batch against the network and its layout: X holds n samples of the network's
+    /// inputs, Y n samples of its outputs, or n class indices (n×1 in every layout) for a loss that
+    /// takes them. A square X or Y fits either orientation; it is read in the declared one.
+    /// </summary>
+    public void CheckBatch(Batch<T> batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        Matrix<T> y = batch.Y;
+        int n = CheckInputs(batch.X);
 
         int outputs = Spec.Layers[^1].Units;
         if (batch.ClassIndices)

@@ -39,6 +39,20 @@ public class LayoutTests
             .Classify(rows.Optimizer is not null && rows.Steps > 1, "several optimizer steps");
     }
 
+    [Property(MaxTest = 100)]
+    public void Predict_Is_The_Forward_Pass_Of_Training_Bitwise_In_Every_Layout(int seed)
+    {
+        foreach (Layout layout in Layout.All)
+        {
+            TrainingCase c = RandomCases.Build(seed).InLayout(layout);
+            var network = new Network<double>(c.Network, c.Parameters, layout);
+            Batch<double> batch = c.Batches[0];
+            Matrix<double> output = Backpropagation.Predict(network, batch.X);
+            output.Data.ShouldBe(Backpropagation.ForwardBackward(network, batch).Layers[^1].A.Data);
+            Should.Throw<ArgumentException>(() => Backpropagation.Predict(network, new Matrix<double>(0, 0)));
+        }
+    }
+
     [Property(MaxTest = 100, Replay = "(1618033988,7495356101)")]
     public bool Batch_Mean_Gradient_Is_The_Mean_Of_Per_Sample_Gradients(int seed)
     {

@@ -87,6 +87,33 @@ public sealed record Dataset(string Name, Matrix<double> Features, int[] Labels,
         return new Dataset(name, x, labels, classes);
     }
 
+    /// <summary>The samples <paramref name="rows"/> as a batch in PyTorch's layout (samples in rows).</summary>
+    /// <param name="rows">Indices of the samples to take, in order.</param>
+    /// <param name="classIndices">
+    /// True: Y holds class indices, as cross_entropy takes them. False: Y holds the label as a 0/1
+    /// target for a single output unit, as binary_cross_entropy takes it (two classes only).
+    /// </param>
+    public Batch<double> Batch(ReadOnlySpan<int> rows, bool classIndices)
+    {
+        if (!classIndices && Classes != 2)
+        {
+            throw new ArgumentException($"{Name} has {Classes} classes; a 0/1 target needs exactly 2");
+        }
+
+        var x = new Matrix<double>(rows.Length, Features.Cols);
+        var y = new Matrix<double>(rows.Length, 1);
+        for (int r = 0; r < rows.Length; r++)
+        {
+            Features.Row(rows[r]).CopyTo(x.Row(r));
+            y[r, 0] = Labels[rows[r]];
+        }
+
+        return new Batch<double>(x, y, classIndices);
+    }
+
+    /// <summary>How many of <paramref name="samples"/> a split with <paramref name="testFraction"/> sets aside for testing (at least one).</summary>
+    public static int TestCount(int samples, double testFraction) => Math.Max(1, (int)Math.Round(samples * testFraction));
+
     /// <summary>
     /// A seeded shuffle split into training and test parts, each feature standardised with the
     /// training part's mean and standard deviation (constant features are left centred at 0).
@@ -98,7 +125,7 @@ public sealed record Dataset(string Name, Matrix<double> Features, int[] Labels,
             throw new ArgumentOutOfRangeException(nameof(testFraction), testFraction, "the test fraction must lie strictly between 0 and 1");
         }
 
-        int n = Labels.Length, testCount = Math.Max(1, (int)Math.Round(n * testFraction));
+        int n = Labels.Length, testCount = TestCount(n, testFraction);
         if (testCount >= n)
         {
             throw new ArgumentException($"{n} samples leave none for training with a test fraction of {testFraction}");

@@ -1,4 +1,6 @@
+using Backprop.Core.Activations;
 using Backprop.Core.Data;
+using Backprop.Core.Losses;
 using Backprop.Testing;
 
 namespace Backprop.Core.Tests.Fixtures;
@@ -70,5 +72,30 @@ public sealed class DatasetTests : IDisposable
     {
         var tiny = new Dataset("tiny", new Matrix<double>(2, 1, [1, 2]), [0, 1], 2);
         Should.Throw<ArgumentOutOfRangeException>(() => tiny.Split(1.0, 1));
+    }
+    [Fact]
+    public void A_Batch_Takes_The_Rows_In_Order_With_Labels_As_Targets_Or_Class_Indices()
+    {
+        Dataset d = Dataset.Load("digits", DataDirectory);
+        Batch<double> b = d.Batch([5, 0, 5], classIndices: true);
+        b.X.Shape.ShouldBe("3×64");
+        b.X.Row(0).ToArray().ShouldBe(d.Features.Row(5).ToArray());
+        b.X.Row(1).ToArray().ShouldBe(d.Features.Row(0).ToArray());
+        b.Y.Data.ShouldBe([d.Labels[5], d.Labels[0], d.Labels[5]]);
+        b.ClassIndices.ShouldBeTrue();
+        Should.Throw<ArgumentException>(() => d.Batch([0], classIndices: false)).Message.ShouldBe("digits has 10 classes; a 0/1 target needs exactly 2");
+    }
+
+    [Fact]
+    public void Initial_Weights_Are_Seeded_And_Within_PyTorchs_Bound()
+    {
+        var spec = new NetworkSpec(30, [new LayerSpec(16, Relu.Instance), new LayerSpec(1, Sigmoid.Instance)], new BinaryCrossEntropy());
+        LayerParameters<double>[] p = Initialization.PyTorchDefault(spec, new Random(3));
+        Initialization.PyTorchDefault(spec, new Random(3))[1].Weight.Data.ShouldBe(p[1].Weight.Data);
+        p[0].Weight.Shape.ShouldBe("16×30");
+        p[1].Bias.Length.ShouldBe(1);
+        p[0].Weight.Data.Concat(p[0].Bias).All(v => Math.Abs(v) <= 1 / Math.Sqrt(30)).ShouldBeTrue();
+        p[1].Weight.Data.Concat(p[1].Bias).All(v => Math.Abs(v) <= 1 / Math.Sqrt(16)).ShouldBeTrue();
+        p[0].Weight.Data.Max().ShouldBeGreaterThan(0.9 / Math.Sqrt(30), "the values should fill the range");
     }
 }
