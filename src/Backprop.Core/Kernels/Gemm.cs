@@ -1,60 +1,291 @@
+using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Backprop.Core.Kernels;
 
+/// <summary>How a kernel computes: plain scalar loops, or 256- or 512-bit vectors.</summary>
+public enum SimdPath
+{
+    Scalar,
+    Vector256,
+    Vector512,
+}
+
 /// <summary>
-/// Matrix products on row-major spans, in the three forms backprop needs. Each sums over k in
-/// ascending order with a separate multiply and add (no fused multiply-add), so results are
-/// reproducible on every machine; libtorch's BLAS sums in its own order, which the dtype
-/// tolerance covers.
+/// Matrix products on row-major spans, in the three forms backprop needs. Every element is the
+/// same sum on every path: C[i, j] = Σₚ A(i, p)·B(p, j) over p ascending from 0, each product
+/// rounded and then added (no fused multiply-add), so results are reproducible on every machine
+/// and the four layouts agree bitwise; libtorch's BLAS sums in its own order, which the dtype
+/// tolerance covers. The vector paths keep that order by vectorising across j, never across p:
+/// a register tile of C (four rows by two vectors) takes one product per p for every element.
 /// </summary>
 public static class Gemm
 {
+    private const int TileRows = 4;
+
+    /// <summary>The fastest path this machine has for <typeparamref name="T"/>.</summary>
+    public static SimdPath Best<T>() => typeof(T) != typeof(float) && typeof(T) != typeof(double)
+        ? SimdPath.Scalar
+        : Vector512.IsHardwareAccelerated ? SimdPath.Vector512
+        : Vector256.IsHardwareAccelerated ? SimdPath.Vector256
+        : SimdPath.Scalar;
+
+    /// <summary>Every path this machine can run for <typeparamref name="T"/>, for tests that compare them.</summary>
+    public static IReadOnlyList<SimdPath> Supported<T>() => Enum.GetValues<SimdPath>().Where(p => p <= Best<T>()).ToArray();
+
     /// <summary>C = A·B, with A m×k, B k×n, C m×n.</summary>
-    public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
+    public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, SimdPath? path = null)
         where T : INumberBase<T>
     {
         CheckLengths(a.Length, b.Length, c.Length, m, k, n);
-        Strided(a, k, 1, b, n, 1, c, m, k, n);
+        Product(a, k, 1, b, c, m, k, n, Choose<T>(path));
     }
 
     /// <summary>C = A·Bᵀ, with A m×k, B n×k, C m×n.</summary>
-    public static void MultiplyTransposedB<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
+    public static void MultiplyTransposedB<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, SimdPath? path = null)
         where T : INumberBase<T>
     {
         CheckLengths(a.Length, b.Length, c.Length, m, k, n);
-        Strided(a, k, 1, b, 1, k, c, m, k, n);
+
+        // The vector paths read B by rows of Bᵀ: copy it once, transposed (a copy changes no value).
+        T[] packed = ArrayPool<T>.Shared.Rent(k * n);
+        try
+        {
+            Span<T> bt = packed.AsSpan(0, k * n);
+            Transpose(b, bt, n, k);
+            Product(a, k, 1, bt, c, m, k, n, Choose<T>(path));
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(packed);
+        }
     }
 
     /// <summary>C = Aᵀ·B, with A k×m, B k×n, C m×n.</summary>
-    public static void MultiplyTransposedA<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
+    public static void MultiplyTransposedA<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, SimdPath? path = null)
         where T : INumberBase<T>
     {
         CheckLengths(a.Length, b.Length, c.Length, m, k, n);
-        Strided(a, 1, m, b, n, 1, c, m, k, n);
+        Product(a, 1, m, b, c, m, k, n, Choose<T>(path));
     }
 
     /// <summary>
-    /// C[i, j] = Σₚ A(i, p)·B(p, j), p ascending, where A(i, p) = a[i·aRow + p·aCol] and
-    /// B(p, j) = b[p·bRow + j·bCol]: the strides say which operand is read transposed.
+    /// t = xᵀ for x rows×cols, in 16×16 blocks so that reads and writes both stay in cache.
+    /// Lengths are checked by the callers: x and t hold rows·cols elements.
     /// </summary>
-    private static void Strided<T>(
-        ReadOnlySpan<T> a, int aRow, int aCol, ReadOnlySpan<T> b, int bRow, int bCol, Span<T> c, int m, int k, int n)
+    private static void Transpose<T>(ReadOnlySpan<T> x, Span<T> t, int rows, int cols)
+    {
+        const int Block = 16;
+        ref T rx = ref MemoryMarshal.GetReference(x);
+        ref T rt = ref MemoryMarshal.GetReference(t);
+        for (int r0 = 0; r0 < rows; r0 += Block)
+        {
+            int r1 = Math.Min(r0 + Block, rows);
+            for (int c0 = 0; c0 < cols; c0 += Block)
+            {
+                int c1 = Math.Min(c0 + Block, cols);
+                for (int r = r0; r < r1; r++)
+                {
+                    for (int c = c0; c < c1; c++)
+                    {
+                        Unsafe.Add(ref rt, (c * rows) + r) = Unsafe.Add(ref rx, (r * cols) + c);
+                    }
+                }
+            }
+        }
+    }
+
+    private static SimdPath Choose<T>(SimdPath? path)
+    {
+        SimdPath best = Best<T>();
+        if (path > best)
+        {
+            throw new NotSupportedException($"the {path} path is not available here for {typeof(T).Name}; the best is {best}");
+        }
+
+        return path ?? best;
+    }
+
+    /// <summary>C = A·B where A(i, p) = a[i·aRow + p·aCol] (the strides say whether A is read transposed) and B is k×n row-major.</summary>
+    private static void Product<T>(ReadOnlySpan<T> a, int aRow, int aCol, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, SimdPath path)
         where T : INumberBase<T>
     {
+        int done = 0;
+        if (path != SimdPath.Scalar && typeof(T) == typeof(float))
+        {
+            done = Vectorised(Cast<T, float>(a), aRow, aCol, Cast<T, float>(b), Cast<T, float>(c), m, k, n, path == SimdPath.Vector512);
+        }
+        else if (path != SimdPath.Scalar && typeof(T) == typeof(double))
+        {
+            done = Vectorised(Cast<T, double>(a), aRow, aCol, Cast<T, double>(b), Cast<T, double>(c), m, k, n, path == SimdPath.Vector512);
+        }
+
+        // Columns the vectors did not cover (all of them on the scalar path).
         for (int i = 0; i < m; i++)
         {
-            for (int j = 0; j < n; j++)
+            for (int j = done; j < n; j++)
             {
                 T sum = T.Zero;
                 for (int p = 0; p < k; p++)
                 {
-                    sum += a[(i * aRow) + (p * aCol)] * b[(p * bRow) + (j * bCol)];
+                    sum += a[(i * aRow) + (p * aCol)] * b[(p * n) + j];
                 }
 
                 c[(i * n) + j] = sum;
             }
         }
+    }
+
+    private static Span<TOut> Cast<TIn, TOut>(ReadOnlySpan<TIn> span)
+        => MemoryMarshal.CreateSpan(ref Unsafe.As<TIn, TOut>(ref MemoryMarshal.GetReference(span)), span.Length);
+
+    /// <summary>Fills columns [0, returned) of C with vectors; the caller does the rest.</summary>
+    private static int Vectorised<T>(ReadOnlySpan<T> a, int aRow, int aCol, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool wide)
+        where T : unmanaged, INumberBase<T>
+        => wide ? Panels512(a, aRow, aCol, b, c, m, k, n) : Panels256(a, aRow, aCol, b, c, m, k, n);
+
+    // The two panel routines are the same code at two widths: Vector512 and Vector256 share no
+    // interface to write it once over. Lengths were checked by the public entry points, so the
+    // unchecked loads below stay inside a, b and c: i < m, p < k, j + width ≤ n.
+    private static int Panels512<T>(ReadOnlySpan<T> a, int aRow, int aCol, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
+        where T : unmanaged, INumberBase<T>
+    {
+        int w = Vector512<T>.Count;
+        ref T ra = ref MemoryMarshal.GetReference(a);
+        ref T rb = ref MemoryMarshal.GetReference(b);
+        ref T rc = ref MemoryMarshal.GetReference(c);
+        int j = 0;
+        for (; j + (2 * w) <= n; j += 2 * w)
+        {
+            int i = 0;
+            for (; i + TileRows <= m; i += TileRows)
+            {
+                Vector512<T> c00 = Vector512<T>.Zero, c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+                for (int p = 0; p < k; p++)
+                {
+                    ref T row = ref Unsafe.Add(ref rb, (p * n) + j);
+                    Vector512<T> b0 = Vector512.LoadUnsafe(ref row), b1 = Vector512.LoadUnsafe(ref row, (nuint)w);
+                    ref T ap = ref Unsafe.Add(ref ra, (i * aRow) + (p * aCol));
+                    Vector512<T> a0 = Vector512.Create(ap);
+                    Vector512<T> a1 = Vector512.Create(Unsafe.Add(ref ap, aRow));
+                    Vector512<T> a2 = Vector512.Create(Unsafe.Add(ref ap, 2 * aRow));
+                    Vector512<T> a3 = Vector512.Create(Unsafe.Add(ref ap, 3 * aRow));
+                    c00 += a0 * b0; c01 += a0 * b1;
+                    c10 += a1 * b0; c11 += a1 * b1;
+                    c20 += a2 * b0; c21 += a2 * b1;
+                    c30 += a3 * b0; c31 += a3 * b1;
+                }
+
+                ref T out0 = ref Unsafe.Add(ref rc, (i * n) + j);
+                c00.StoreUnsafe(ref out0); c01.StoreUnsafe(ref out0, (nuint)w);
+                c10.StoreUnsafe(ref out0, (nuint)n); c11.StoreUnsafe(ref out0, (nuint)(n + w));
+                c20.StoreUnsafe(ref out0, (nuint)(2 * n)); c21.StoreUnsafe(ref out0, (nuint)((2 * n) + w));
+                c30.StoreUnsafe(ref out0, (nuint)(3 * n)); c31.StoreUnsafe(ref out0, (nuint)((3 * n) + w));
+            }
+
+            for (; i < m; i++)
+            {
+                Vector512<T> c0 = Vector512<T>.Zero, c1 = c0;
+                for (int p = 0; p < k; p++)
+                {
+                    ref T row = ref Unsafe.Add(ref rb, (p * n) + j);
+                    Vector512<T> ai = Vector512.Create(Unsafe.Add(ref ra, (i * aRow) + (p * aCol)));
+                    c0 += ai * Vector512.LoadUnsafe(ref row);
+                    c1 += ai * Vector512.LoadUnsafe(ref row, (nuint)w);
+                }
+
+                c0.StoreUnsafe(ref Unsafe.Add(ref rc, (i * n) + j));
+                c1.StoreUnsafe(ref Unsafe.Add(ref rc, (i * n) + j + w));
+            }
+        }
+
+        for (; j + w <= n; j += w)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                Vector512<T> c0 = Vector512<T>.Zero;
+                for (int p = 0; p < k; p++)
+                {
+                    c0 += Vector512.Create(Unsafe.Add(ref ra, (i * aRow) + (p * aCol))) * Vector512.LoadUnsafe(ref Unsafe.Add(ref rb, (p * n) + j));
+                }
+
+                c0.StoreUnsafe(ref Unsafe.Add(ref rc, (i * n) + j));
+            }
+        }
+
+        return j;
+    }
+
+    private static int Panels256<T>(ReadOnlySpan<T> a, int aRow, int aCol, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
+        where T : unmanaged, INumberBase<T>
+    {
+        int w = Vector256<T>.Count;
+        ref T ra = ref MemoryMarshal.GetReference(a);
+        ref T rb = ref MemoryMarshal.GetReference(b);
+        ref T rc = ref MemoryMarshal.GetReference(c);
+        int j = 0;
+        for (; j + (2 * w) <= n; j += 2 * w)
+        {
+            int i = 0;
+            for (; i + TileRows <= m; i += TileRows)
+            {
+                Vector256<T> c00 = Vector256<T>.Zero, c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+                for (int p = 0; p < k; p++)
+                {
+                    ref T row = ref Unsafe.Add(ref rb, (p * n) + j);
+                    Vector256<T> b0 = Vector256.LoadUnsafe(ref row), b1 = Vector256.LoadUnsafe(ref row, (nuint)w);
+                    ref T ap = ref Unsafe.Add(ref ra, (i * aRow) + (p * aCol));
+                    Vector256<T> a0 = Vector256.Create(ap);
+                    Vector256<T> a1 = Vector256.Create(Unsafe.Add(ref ap, aRow));
+                    Vector256<T> a2 = Vector256.Create(Unsafe.Add(ref ap, 2 * aRow));
+                    Vector256<T> a3 = Vector256.Create(Unsafe.Add(ref ap, 3 * aRow));
+                    c00 += a0 * b0; c01 += a0 * b1;
+                    c10 += a1 * b0; c11 += a1 * b1;
+                    c20 += a2 * b0; c21 += a2 * b1;
+                    c30 += a3 * b0; c31 += a3 * b1;
+                }
+
+                ref T out0 = ref Unsafe.Add(ref rc, (i * n) + j);
+                c00.StoreUnsafe(ref out0); c01.StoreUnsafe(ref out0, (nuint)w);
+                c10.StoreUnsafe(ref out0, (nuint)n); c11.StoreUnsafe(ref out0, (nuint)(n + w));
+                c20.StoreUnsafe(ref out0, (nuint)(2 * n)); c21.StoreUnsafe(ref out0, (nuint)((2 * n) + w));
+                c30.StoreUnsafe(ref out0, (nuint)(3 * n)); c31.StoreUnsafe(ref out0, (nuint)((3 * n) + w));
+            }
+
+            for (; i < m; i++)
+            {
+                Vector256<T> c0 = Vector256<T>.Zero, c1 = c0;
+                for (int p = 0; p < k; p++)
+                {
+                    ref T row = ref Unsafe.Add(ref rb, (p * n) + j);
+                    Vector256<T> ai = Vector256.Create(Unsafe.Add(ref ra, (i * aRow) + (p * aCol)));
+                    c0 += ai * Vector256.LoadUnsafe(ref row);
+                    c1 += ai * Vector256.LoadUnsafe(ref row, (nuint)w);
+                }
+
+                c0.StoreUnsafe(ref Unsafe.Add(ref rc, (i * n) + j));
+                c1.StoreUnsafe(ref Unsafe.Add(ref rc, (i * n) + j + w));
+            }
+        }
+
+        for (; j + w <= n; j += w)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                Vector256<T> c0 = Vector256<T>.Zero;
+                for (int p = 0; p < k; p++)
+                {
+                    c0 += Vector256.Create(Unsafe.Add(ref ra, (i * aRow) + (p * aCol))) * Vector256.LoadUnsafe(ref Unsafe.Add(ref rb, (p * n) + j));
+                }
+
+                c0.StoreUnsafe(ref Unsafe.Add(ref rc, (i * n) + j));
+            }
+        }
+
+        return j;
     }
 
     private static void CheckLengths(int aLength, int bLength, int cLength, int m, int k, int n)

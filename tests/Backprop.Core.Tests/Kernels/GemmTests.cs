@@ -61,6 +61,101 @@ public class GemmTests
         return c.SequenceEqual(expected);
     }
 
+    /// <summary>Sizes that cross every SIMD width (4, 8 and 16 lanes, and the two-vector panels).</summary>
+    private static readonly int[] Crossing = [0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65];
+
+    public static TheoryData<int, int, int> CrossingShapes()
+    {
+        var shapes = new TheoryData<int, int, int>();
+        foreach (int l in Crossing)
+        {
+            shapes.Add(l, 5, 7);
+            shapes.Add(5, l, 7);
+            shapes.Add(6, 7, l);
+            shapes.Add(l, l, l);
+        }
+
+        return shapes;
+    }
+
+    /// <summary>The definition in T's own arithmetic, p ascending, multiply then add.</summary>
+    private static T[] Definition<T>(T[] a, T[] b, int m, int k, int n)
+        where T : System.Numerics.INumberBase<T>
+    {
+        var c = new T[m * n];
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                T sum = T.Zero;
+                for (int p = 0; p < k; p++)
+                {
+                    sum += a[(i * k) + p] * b[(p * n) + j];
+                }
+
+                c[(i * n) + j] = sum;
+            }
+        }
+
+        return c;
+    }
+
+    private static T[] Values<T>(Random random, int count)
+        where T : System.Numerics.INumberBase<T>
+        => Enumerable.Range(0, count).Select(_ => T.CreateTruncating((random.NextDouble() * 4) - 2)).ToArray();
+
+    private static T[] Transpose<T>(T[] x, int rows, int cols)
+    {
+        var t = new T[x.Length];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < cols; c++)
+            {
+                t[(c * rows) + r] = x[(r * cols) + c];
+            }
+        }
+
+        return t;
+    }
+
+    private static void EveryPathIsTheDefinition<T>(int m, int k, int n)
+        where T : System.Numerics.INumberBase<T>
+    {
+        var random = new Random((m * 10007) + (k * 101) + n);
+        T[] a = Values<T>(random, m * k), b = Values<T>(random, k * n);
+        T[] expected = Definition(a, b, m, k, n);
+        foreach (SimdPath path in Gemm.Supported<T>())
+        {
+            var c = new T[m * n];
+            Array.Fill(c, T.CreateTruncating(99)); // every element must be written
+            Gemm.Multiply<T>(a, b, c, m, k, n, path);
+            c.ShouldBe(expected, $"A·B on the {path} path, {m}×{k}·{k}×{n}");
+            Array.Fill(c, T.CreateTruncating(99));
+            Gemm.MultiplyTransposedB<T>(a, Transpose(b, k, n), c, m, k, n, path);
+            c.ShouldBe(expected, $"A·Bᵀ on the {path} path, {m}×{k}·({n}×{k})ᵀ");
+            Array.Fill(c, T.CreateTruncating(99));
+            Gemm.MultiplyTransposedA<T>(Transpose(a, m, k), b, c, m, k, n, path);
+            c.ShouldBe(expected, $"Aᵀ·B on the {path} path, ({k}×{m})ᵀ·{k}×{n}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(CrossingShapes))]
+    public void Every_Path_Is_The_Definition_Bitwise_At_Sizes_Crossing_Every_Simd_Width(int m, int k, int n)
+    {
+        EveryPathIsTheDefinition<float>(m, k, n);
+        EveryPathIsTheDefinition<double>(m, k, n);
+    }
+
+    [Fact]
+    public void This_Machine_Runs_The_Vector_Paths_The_Tests_Compare()
+    {
+        // On a machine without AVX-512 the 512-bit path is not compared; say which ran.
+        Gemm.Supported<float>().ShouldContain(SimdPath.Scalar);
+        Gemm.Supported<decimal>().ShouldBe([SimdPath.Scalar]);
+        Should.Throw<NotSupportedException>(() => Gemm.Multiply<decimal>(new decimal[1], new decimal[1], new decimal[1], 1, 1, 1, SimdPath.Vector256));
+    }
+
     [Fact]
     public void Lengths_That_Do_Not_Fit_The_Sizes_Are_Refused_With_Both_Numbers()
     {
