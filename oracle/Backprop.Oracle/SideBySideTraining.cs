@@ -157,9 +157,10 @@ public static class SideBySideTraining
             for (int start = 0; start < n; start += options.BatchSize)
             {
                 Batch<double> batch = train.Batch(order.AsSpan(start, Math.Min(options.BatchSize, n - start)), classIndices);
-                StepRecord<double> c = core.Step(batch.Convert<T>()).ToDouble();
+                double coreCost = double.CreateChecked(core.Train(batch.Convert<T>()));
                 StepRecord<double> t = torch.Step(batch);
-                var step = new TrainingStep(steps.Count + 1, epoch, c.Cost, t.Cost, Divergence(c.Parameters!, t.Parameters!));
+                LayerParameters<double>[] coreParameters = core.Network.Parameters.Select(p => p.Convert<double>()).ToArray();
+                var step = new TrainingStep(steps.Count + 1, epoch, coreCost, t.Cost, Divergence(coreParameters, t.Parameters!));
                 steps.Add(step);
                 onStep?.Invoke(step);
             }

@@ -19,38 +19,43 @@ public static class Backpropagation
     public static StepRecord<T> ForwardBackward<T>(Network<T> network, Batch<T> batch)
         where T : IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(batch);
+        var w = new Workspace<T>(network, network.CheckInputs(batch.X));
+        T cost = ForwardBackward(network, batch, w);
+        LayerRecord<T>[] layers = Enumerable.Range(1, network.Spec.Layers.Count)
+            .Select(l => new LayerRecord<T>(w.Z[l], w.A[l], w.dA[l], w.dZ[l], w.dW[l], w.db[l]))
+            .ToArray();
+        return new StepRecord<T>(cost, layers, null);
+    }
+
+    /// <summary>
+    /// One forward and one backward pass into <paramref name="w"/>, which holds every Z, A, dA,
+    /// dZ, dW and db afterwards (until its next use); returns the cost. Allocates nothing, so a
+    /// training loop that keeps its workspace runs without garbage.
+    /// </summary>
+    public static T ForwardBackward<T>(Network<T> network, Batch<T> batch, Workspace<T> w)
+        where T : IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(w);
         network.CheckBatch(batch);
+        w.CheckFits(network, batch.X);
         (NetworkSpec spec, Layout layout) = (network.Spec, network.Layout);
-        Matrix<T> y = batch.Y;
         bool columns = layout.SamplesInColumns;
         int L = spec.Layers.Count;
-        (Matrix<T>[] Z, Matrix<T>[] A) = Forward(network, batch.X);
+        Forward(network, batch.X, w);
 
-        T cost = spec.Loss.Cost(A[L], y, batch.ClassIndices, columns);
-
-        var dA = new Matrix<T>[L + 1];
-        var layers = new LayerRecord<T>[L];
-        dA[L] = new Matrix<T>(A[L].Rows, A[L].Cols);
-        spec.Loss.Gradient(A[L], y, dA[L], batch.ClassIndices, columns);
+        T cost = spec.Loss.Cost(w.A[L], batch.Y, batch.ClassIndices, columns);
+        spec.Loss.Gradient(w.A[L], batch.Y, w.dA[L], batch.ClassIndices, columns);
 
         for (int l = L; l >= 1; l--)
         {
-            (Matrix<T> W, T[] b) = (network.Parameters[l - 1].Weight, network.Parameters[l - 1].Bias);
-            var dZ = new Matrix<T>(Z[l].Rows, Z[l].Cols);
-            spec.Layers[l - 1].Activation.Backward(Z[l], A[l], dA[l], dZ, columns);
-
-            var dW = new Matrix<T>(W.Rows, W.Cols);
-            var db = new T[b.Length];
-            Matrix<T>? dAPrevious = l > 1 ? new Matrix<T>(A[l - 1].Rows, A[l - 1].Cols) : null;
-            DenseFormulas.Backward(layout, dZ, A[l - 1], W, dW, db, dAPrevious);
-            if (dAPrevious is not null)
-            {
-                dA[l - 1] = dAPrevious;
-            }
-            layers[l - 1] = new LayerRecord<T>(Z[l], A[l], dA[l], dZ, dW, db);
+            spec.Layers[l - 1].Activation.Backward(w.Z[l], w.A[l], w.dA[l], w.dZ[l], columns);
+            DenseFormulas.Backward(layout, w.dZ[l], w.A[l - 1], network.Parameters[l - 1].Weight, w.dW[l], w.db[l], l > 1 ? w.dA[l - 1] : null);
         }
 
-        return new StepRecord<T>(cost, layers, null);
+        return cost;
     }
 
     /// <summary>The forward pass alone: the network's output Aᴸ for the inputs <paramref name="x"/>.</summary>
@@ -58,31 +63,91 @@ public static class Backpropagation
         where T : IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
-        ArgumentNullException.ThrowIfNull(x);
-        network.CheckInputs(x);
-        return Forward(network, x).A[^1];
+        var w = new Workspace<T>(network, network.CheckInputs(x));
+        Forward(network, x, w);
+        return w.A[^1];
     }
 
-    /// <summary>Zˡ and Aˡ for l = 1..L, with A⁰ = X (Z⁰ is unused).</summary>
-    private static (Matrix<T>[] Z, Matrix<T>[] A) Forward<T>(Network<T> network, Matrix<T> x)
+    /// <summary>Zˡ and Aˡ for l = 1..L into the workspace, with A⁰ = X.</summary>
+    private static void Forward<T>(Network<T> network, Matrix<T> x, Workspace<T> w)
         where T : IFloatingPointIeee754<T>
     {
         (NetworkSpec spec, Layout layout) = (network.Spec, network.Layout);
-        int L = spec.Layers.Count, m = layout.Samples(x);
-        var Z = new Matrix<T>[L + 1];
-        var A = new Matrix<T>[L + 1];
-        A[0] = x;
+        w.A[0] = x;
+        for (int l = 1; l <= spec.Layers.Count; l++)
+        {
+            DenseFormulas.Forward(layout, network.Parameters[l - 1].Weight, network.Parameters[l - 1].Bias, w.A[l - 1], w.Z[l]);
+            spec.Layers[l - 1].Activation.Forward(w.Z[l], w.A[l], layout.SamplesInColumns);
+        }
+    }
+}
 
+/// <summary>
+/// Every matrix one forward and backward pass writes, for one network shape and sample count,
+/// indexed by layer l = 1..L as the algorithm names them (A[0] is the batch's X while a pass
+/// runs; dA[0] stays empty, as no layer needs ∂J/∂X). Allocated once and reused step after
+/// step, so training allocates nothing.
+/// </summary>
+public sealed class Workspace<T>
+    where T : IFloatingPointIeee754<T>
+{
+    public Workspace(Network<T> network, int samples)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
+        (NetworkSpec spec, Layout layout) = (network.Spec, network.Layout);
+        Samples = samples;
+        Spec = spec;
+        Layout = layout;
+        int L = spec.Layers.Count;
+        (Z, A, dA, dZ, dW, db) = (new Matrix<T>[L + 1], new Matrix<T>[L + 1], new Matrix<T>[L + 1], new Matrix<T>[L + 1], new Matrix<T>[L + 1], new T[L + 1][]);
+        A[0] = new Matrix<T>(0, 0);
+        (Z[0], dA[0], dZ[0], dW[0], db[0]) = (A[0], A[0], A[0], A[0], []);
         for (int l = 1; l <= L; l++)
         {
-            (Matrix<T> W, T[] b) = (network.Parameters[l - 1].Weight, network.Parameters[l - 1].Bias);
-            (int rows, int cols) = layout.SampleShape(m, b.Length);
-            Z[l] = new Matrix<T>(rows, cols);
-            DenseFormulas.Forward(layout, W, b, A[l - 1], Z[l]);
-            A[l] = new Matrix<T>(rows, cols);
-            spec.Layers[l - 1].Activation.Forward(Z[l], A[l], layout.SamplesInColumns);
+            (int rows, int cols) = layout.SampleShape(samples, spec.Layers[l - 1].Units);
+            Matrix<T> weight = network.Parameters[l - 1].Weight;
+            (Z[l], A[l], dA[l], dZ[l]) = (new(rows, cols), new(rows, cols), new(rows, cols), new(rows, cols));
+            (dW[l], db[l]) = (new(weight.Rows, weight.Cols), new T[spec.Layers[l - 1].Units]);
+        }
+    }
+
+    /// <summary>The sample count every matrix is sized for.</summary>
+    public int Samples { get; }
+
+    public NetworkSpec Spec { get; }
+
+    public Layout Layout { get; }
+
+#pragma warning disable SA1300, IDE1006 // the algorithm's names: dA, dZ, dW, db
+    public Matrix<T>[] Z { get; }
+
+    public Matrix<T>[] A { get; }
+
+    public Matrix<T>[] dA { get; }
+
+    public Matrix<T>[] dZ { get; }
+
+    public Matrix<T>[] dW { get; }
+
+    public T[][] db { get; }
+#pragma warning restore SA1300, IDE1006
+
+    /// <summary>Checks that this workspace was made for the network's shape and layout and the batch's sample count.</summary>
+    public void CheckFits(Network<T> network, Matrix<T> x)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        int samples = network.Layout.Samples(x);
+        bool sameWidths = network.Spec.Inputs == Spec.Inputs && network.Spec.Layers.Count == Spec.Layers.Count;
+        for (int l = 0; sameWidths && l < Spec.Layers.Count; l++)
+        {
+            sameWidths = network.Spec.Layers[l].Units == Spec.Layers[l].Units;
         }
 
-        return (Z, A);
+        if (!sameWidths || network.Layout != Layout || samples != Samples)
+        {
+            throw new ArgumentException(
+                $"the workspace was made for {Spec.Widths} in layout {Layout} with {Samples} samples, not {network.Spec.Widths} in {network.Layout} with {samples}");
+        }
     }
 }

@@ -42,6 +42,31 @@ public sealed class TrainingSession<T>
 
     public Network<T> Network { get; }
 
+    private Workspace<T>? workspace;
+    private T[][]? parameterTensors, gradientTensors;
+
+    /// <summary>
+    /// Forward, backward and (with an optimizer) one update, reporting only the cost: the
+    /// training loop for long runs and benchmarks. It keeps one <see cref="Workspace{T}"/> per
+    /// batch size in turn, so once the batch size settles a step allocates nothing. The numbers
+    /// are those of <see cref="Step"/>, which records everything instead.
+    /// </summary>
+    public T Train(Batch<T> batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        int samples = Network.CheckInputs(batch.X);
+        if (workspace is null || workspace.Samples != samples)
+        {
+            workspace = new Workspace<T>(Network, samples);
+            parameterTensors = Network.Parameters.SelectMany(p => new[] { p.Weight.Data, p.Bias }).ToArray();
+            gradientTensors = Enumerable.Range(1, Network.Spec.Layers.Count).SelectMany(l => new[] { workspace.dW[l].Data, workspace.db[l] }).ToArray();
+        }
+
+        T cost = Backpropagation.ForwardBackward(Network, batch, workspace);
+        optimizer?.Step(parameterTensors!, gradientTensors!);
+        return cost;
+    }
+
     /// <summary>Forward, backward and (with an optimizer) one update; the record carries the parameters after it.</summary>
     public StepRecord<T> Step(Batch<T> batch)
     {

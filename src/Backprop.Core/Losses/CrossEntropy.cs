@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 
 namespace Backprop.Core.Losses;
@@ -40,22 +41,44 @@ public sealed class CrossEntropy : Loss
     public override T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false, bool samplesInColumns = false)
     {
         var axes = new Axes(output.Rows, output.Cols, samplesInColumns);
-        Matrix<T> logp = LogSoftmax(output, samplesInColumns);
+        if (classIndices)
+        {
+            CheckLabelShape(target, axes);
+        }
+
+        // Scratch from the shared pool, so that a training step allocates nothing.
+        T[] scratch = ArrayPool<T>.Shared.Rent(output.Data.Length);
+        int[] labelScratch = ArrayPool<int>.Shared.Rent(classIndices ? axes.Samples : 0);
+        try
+        {
+            return Cost(output, target, classIndices, axes, scratch.AsSpan(0, output.Data.Length), labelScratch.AsSpan(0, classIndices ? axes.Samples : 0));
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(scratch);
+            ArrayPool<int>.Shared.Return(labelScratch);
+        }
+    }
+
+    private T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices, Axes axes, Span<T> logp, Span<int> labels)
+        where T : IFloatingPointIeee754<T>
+    {
+        LogSoftmax(output.Data, logp, axes);
         (T keep, T spread) = Smoothing<T>(axes.Classes);
         T cost;
         if (classIndices)
         {
-            int[] labels = Labels(output, target, axes);
+            Labels(target, axes, labels);
             T nll = T.Zero, smooth = T.Zero;
             for (int i = 0; i < axes.Samples; i++)
             {
-                nll -= logp.Data[axes.Index(i, labels[i])];
+                nll -= logp[axes.Index(i, labels[i])];
                 if (LabelSmoothing > 0)
                 {
                     T rowSum = T.Zero;
                     for (int c = 0; c < axes.Classes; c++)
                     {
-                        rowSum += logp.Data[axes.Index(i, c)];
+                        rowSum += logp[axes.Index(i, c)];
                     }
 
                     smooth += -rowSum;
@@ -80,7 +103,7 @@ public sealed class CrossEntropy : Loss
                 for (int c = 0; c < axes.Classes; c++)
                 {
                     int k = axes.Index(i, c);
-                    sum += logp.Data[k] * Smoothed(target.Data[k], keep, spread);
+                    sum += logp[k] * Smoothed(target.Data[k], keep, spread);
                 }
             }
 
@@ -94,14 +117,35 @@ public sealed class CrossEntropy : Loss
     {
         CheckSameShape(output, gradient, "gradient");
         var axes = new Axes(output.Rows, output.Cols, samplesInColumns);
-        Matrix<T> logp = LogSoftmax(output, samplesInColumns);
+        if (classIndices)
+        {
+            CheckLabelShape(target, axes);
+        }
+
+        T[] scratch = ArrayPool<T>.Shared.Rent(output.Data.Length);
+        int[] labelScratch = ArrayPool<int>.Shared.Rent(classIndices ? axes.Samples : 0);
+        try
+        {
+            Gradient(output, target, gradient, classIndices, axes, scratch.AsSpan(0, output.Data.Length), labelScratch.AsSpan(0, classIndices ? axes.Samples : 0));
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(scratch);
+            ArrayPool<int>.Shared.Return(labelScratch);
+        }
+    }
+
+    private void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices, Axes axes, Span<T> logp, Span<int> labels)
+        where T : IFloatingPointIeee754<T>
+    {
+        LogSoftmax(output.Data, logp, axes);
         (T keep, T spread) = Smoothing<T>(axes.Classes);
         T perSample = Upstream<T>() / (Reduction == Reduction.Mean ? T.CreateChecked(axes.Samples) : T.One);
 
         // G = ∂J/∂logp, written into gradient, then taken back through log_softmax sample by sample.
         if (classIndices)
         {
-            int[] labels = Labels(output, target, axes);
+            Labels(target, axes, labels);
             T smooth = LabelSmoothing > 0 ? -(perSample * spread) : T.Zero;
             T hit = -(perSample * keep);
             for (int i = 0; i < axes.Samples; i++)
@@ -134,7 +178,7 @@ public sealed class CrossEntropy : Loss
             for (int c = 0; c < axes.Classes; c++)
             {
                 int k = axes.Index(i, c);
-                gradient.Data[k] -= T.Exp(logp.Data[k]) * sum;
+                gradient.Data[k] -= T.Exp(logp[k]) * sum;
             }
         }
     }
@@ -143,31 +187,36 @@ public sealed class CrossEntropy : Loss
     public static Matrix<T> LogSoftmax<T>(Matrix<T> x, bool samplesInColumns = false)
         where T : IFloatingPointIeee754<T>
     {
-        var axes = new Axes(x.Rows, x.Cols, samplesInColumns);
+        ArgumentNullException.ThrowIfNull(x);
         var logp = new Matrix<T>(x.Rows, x.Cols);
+        LogSoftmax(x.Data, logp.Data, new Axes(x.Rows, x.Cols, samplesInColumns));
+        return logp;
+    }
+
+    private static void LogSoftmax<T>(ReadOnlySpan<T> x, Span<T> logp, Axes axes)
+        where T : IFloatingPointIeee754<T>
+    {
         for (int i = 0; i < axes.Samples; i++)
         {
-            T max = x.Data[axes.Index(i, 0)];
+            T max = x[axes.Index(i, 0)];
             for (int c = 1; c < axes.Classes; c++)
             {
-                max = T.Max(max, x.Data[axes.Index(i, c)]);
+                max = T.Max(max, x[axes.Index(i, c)]);
             }
 
             T sum = T.Zero;
             for (int c = 0; c < axes.Classes; c++)
             {
-                sum += T.Exp(x.Data[axes.Index(i, c)] - max);
+                sum += T.Exp(x[axes.Index(i, c)] - max);
             }
 
             T logSum = T.Log(sum);
             for (int c = 0; c < axes.Classes; c++)
             {
                 int k = axes.Index(i, c);
-                logp.Data[k] = x.Data[k] - max - logSum;
+                logp[k] = x[k] - max - logSum;
             }
         }
-
-        return logp;
     }
 
     /// <summary>1 − ε and ε/C, formed in double as PyTorch's scalar arithmetic forms them.</summary>
@@ -179,8 +228,7 @@ public sealed class CrossEntropy : Loss
         where T : IFloatingPointIeee754<T>
         => LabelSmoothing > 0 ? (t * keep) + spread : t;
 
-    /// <summary>Class indices from an n×1 target (in every layout), checked as PyTorch's nll_loss checks them.</summary>
-    private static int[] Labels<T>(Matrix<T> output, Matrix<T> target, Axes axes)
+    private static void CheckLabelShape<T>(Matrix<T> target, Axes axes)
         where T : IFloatingPointIeee754<T>
     {
         if (target.Rows != axes.Samples || target.Cols != 1)
@@ -188,8 +236,12 @@ public sealed class CrossEntropy : Loss
             throw new ArgumentException(
                 $"class-index targets are {target.Shape} but the output holds {axes.Samples} samples, so they must be {axes.Samples}×1 (one index per sample)");
         }
+    }
 
-        var labels = new int[target.Rows];
+    /// <summary>Class indices from an n×1 target (in every layout, shape checked first), checked as PyTorch's nll_loss checks them.</summary>
+    private static void Labels<T>(Matrix<T> target, Axes axes, Span<int> labels)
+        where T : IFloatingPointIeee754<T>
+    {
         for (int i = 0; i < labels.Length; i++)
         {
             T t = target.Data[i];
@@ -205,8 +257,6 @@ public sealed class CrossEntropy : Loss
 
             labels[i] = int.CreateChecked(t);
         }
-
-        return labels;
     }
 
     /// <summary>Where sample i's class c lives in a per-sample matrix, samples in rows or in columns.</summary>

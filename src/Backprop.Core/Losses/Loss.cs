@@ -92,27 +92,25 @@ public abstract class Loss
     /// <summary>
     /// The elements' indices in sample-major order (sample by sample, each sample's units in
     /// order), which is storage order for samples in rows. Sums taken in this order come out the
-    /// same in every layout.
+    /// same in every layout. A struct enumerable: a foreach over it allocates nothing.
     /// </summary>
-    protected static int[] SampleMajor<T>(Matrix<T> output, bool samplesInColumns)
+    protected static SampleMajorOrder SampleMajor<T>(Matrix<T> output, bool samplesInColumns)
         where T : INumberBase<T>
+        => new(output.Rows, output.Cols, samplesInColumns);
+
+    protected readonly struct SampleMajorOrder(int rows, int cols, bool samplesInColumns)
     {
-        if (!samplesInColumns)
-        {
-            return Enumerable.Range(0, output.Data.Length).ToArray();
-        }
+        public Enumerator GetEnumerator() => new(rows, cols, samplesInColumns);
 
-        var order = new int[output.Data.Length];
-        int k = 0;
-        for (int s = 0; s < output.Cols; s++)
+        public struct Enumerator(int rows, int cols, bool samplesInColumns)
         {
-            for (int u = 0; u < output.Rows; u++)
-            {
-                order[k++] = (u * output.Cols) + s;
-            }
-        }
+            private int k = -1;
 
-        return order;
+            /// <summary>With samples in columns the k-th element is unit k mod rows of sample k div rows.</summary>
+            public readonly int Current => samplesInColumns ? ((k % rows) * cols) + (k / rows) : k;
+
+            public bool MoveNext() => ++k < rows * cols;
+        }
     }
 
     /// <summary>Applies the reduction and the scale to a sum of per-element losses.</summary>

@@ -48,6 +48,9 @@ public sealed record Sgd(
     {
         private readonly Dictionary<int, T[]> momentumBuffers = [];
 
+        /// <summary>Each tensor's working copy of its gradient, kept between steps so a step allocates nothing.</summary>
+        private readonly Dictionary<int, T[]> scratch = [];
+
         public override void Step(IReadOnlyList<T[]> parameters, IReadOnlyList<T[]> gradients)
         {
             CheckPairs(parameters, gradients);
@@ -58,7 +61,13 @@ public sealed record Sgd(
             for (int i = 0; i < parameters.Count; i++)
             {
                 T[] p = parameters[i];
-                T[] g = (T[])gradients[i].Clone();
+                if (!scratch.TryGetValue(i, out T[]? g) || g.Length != gradients[i].Length)
+                {
+                    g = new T[gradients[i].Length];
+                    scratch[i] = g;
+                }
+
+                gradients[i].CopyTo(g, 0);
                 if (settings.WeightDecay != 0)
                 {
                     for (int j = 0; j < g.Length; j++)
