@@ -26,6 +26,7 @@ public static class BackpropCommand
             JacobiansCommand.Create(output),
             VerifyCommand.Create(output),
             TrainCommand.Create(output, error),
+            BenchCommand.Create(output, error),
         };
         root.SetAction(parse =>
         {

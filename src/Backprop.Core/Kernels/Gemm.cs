@@ -26,6 +26,36 @@ public static class Gemm
 {
     private const int TileRows = 4;
 
+    private static int threads = 1;
+
+    /// <summary>
+    /// How many threads a large product may use (default 1). Each thread computes its own block
+    /// of C's rows with the same sums, so the results do not depend on it, bit for bit. Products
+    /// below <see cref="ParallelThreshold"/> multiply-adds stay on the calling thread.
+    /// </summary>
+    public static int Threads
+    {
+        get => threads;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(Threads));
+            threads = value;
+        }
+    }
+
+    /// <summary>m·k·n below which splitting across threads costs more than it saves (measured; see the README).</summary>
+    public static long ParallelThreshold
+    {
+        get => parallelThreshold;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(ParallelThreshold));
+            parallelThreshold = value;
+        }
+    }
+
+    private static long parallelThreshold = 1L << 17;
+
     /// <summary>The fastest path this machine has for <typeparamref name="T"/>.</summary>
     public static SimdPath Best<T>() => typeof(T) != typeof(float) && typeof(T) != typeof(double)
         ? SimdPath.Scalar
@@ -142,10 +172,48 @@ public static class Gemm
     private static Span<TOut> Cast<TIn, TOut>(ReadOnlySpan<TIn> span)
         => MemoryMarshal.CreateSpan(ref Unsafe.As<TIn, TOut>(ref MemoryMarshal.GetReference(span)), span.Length);
 
-    /// <summary>Fills columns [0, returned) of C with vectors; the caller does the rest.</summary>
-    private static int Vectorised<T>(ReadOnlySpan<T> a, int aRow, int aCol, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool wide)
+    /// <summary>
+    /// Fills columns [0, returned) of C with vectors; the caller does the rest. A large product is
+    /// split into blocks of C's rows, one per thread (A's rows start at i·aRow, C's at i·n).
+    /// </summary>
+    private static unsafe int Vectorised<T>(ReadOnlySpan<T> a, int aRow, int aCol, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool wide)
+        where T : unmanaged, INumberBase<T>
+    {
+        int parts = (int)Math.Min(Threads, m / TileRows);
+        if (parts > 1 && (long)m * k * n >= ParallelThreshold)
+        {
+            fixed (T* pa = a, pb = b, pc = c)
+            {
+                // The spans stay pinned until every block is done: RowBlocks waits for its helpers.
+                if (RowBlocks.TryRun(new Job<T>(pa, aRow, aCol, pb, pc, m, k, n, wide, a.Length, b.Length), parts, out int done))
+                {
+                    return done;
+                }
+            }
+        }
+
+        return Panels(a, aRow, aCol, b, c, m, k, n, wide);
+    }
+
+    private static int Panels<T>(ReadOnlySpan<T> a, int aRow, int aCol, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool wide)
         where T : unmanaged, INumberBase<T>
         => wide ? Panels512(a, aRow, aCol, b, c, m, k, n) : Panels256(a, aRow, aCol, b, c, m, k, n);
+
+    /// <summary>A product in pinned memory; <see cref="RunRows"/> computes rows [first, last) of C.</summary>
+    private readonly unsafe struct Job<T>(T* a, int aRow, int aCol, T* b, T* c, int m, int k, int n, bool wide, int aLength, int bLength) : IRowJob
+        where T : unmanaged, INumberBase<T>
+    {
+        public int Rows => m;
+
+        public int RunRows(int first, int last)
+        {
+            // A's rows [first, last) begin at first·aRow; the block reads no further than A's end.
+            int offset = first * aRow;
+            var blockA = new ReadOnlySpan<T>(a + offset, aLength - offset);
+            var blockC = new Span<T>(c + ((long)first * n), (last - first) * n);
+            return Panels(blockA, aRow, aCol, new ReadOnlySpan<T>(b, bLength), blockC, last - first, k, n, wide);
+        }
+    }
 
     // The two panel routines are the same code at two widths: Vector512 and Vector256 share no
     // interface to write it once over. Lengths were checked by the public entry points, so the

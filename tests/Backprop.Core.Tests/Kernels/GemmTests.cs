@@ -147,6 +147,38 @@ public class GemmTests
         EveryPathIsTheDefinition<double>(m, k, n);
     }
 
+    [Theory]
+    [InlineData(8, 300, 70)]
+    [InlineData(67, 129, 65)]
+    [InlineData(64, 784, 256)]
+    [InlineData(256, 64, 100)]
+    public void Row_Blocks_On_Several_Threads_Give_The_Same_Bits(int m, int k, int n)
+    {
+        int saved = Gemm.Threads;
+        long threshold = Gemm.ParallelThreshold;
+        try
+        {
+            Gemm.ParallelThreshold = 0;
+            foreach (int threads in new[] { 2, 3 })
+            {
+                Gemm.Threads = threads;
+                EveryPathIsTheDefinition<float>(m, k, n);
+                EveryPathIsTheDefinition<double>(m, k, n);
+            }
+        }
+        finally
+        {
+            (Gemm.Threads, Gemm.ParallelThreshold) = (saved, threshold);
+        }
+    }
+
+    [Fact]
+    public void A_Thread_Count_Below_1_Is_Refused()
+    {
+        Should.Throw<ArgumentOutOfRangeException>(() => Gemm.Threads = 0).Message.ShouldContain("Threads");
+        Should.Throw<ArgumentOutOfRangeException>(() => Gemm.ParallelThreshold = -1);
+    }
+
     [Fact]
     public void This_Machine_Runs_The_Vector_Paths_The_Tests_Compare()
     {

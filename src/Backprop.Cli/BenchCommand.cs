@@ -1,0 +1,121 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Backprop.Core;
+using Backprop.Oracle;
+using Spectre.Console;
+
+namespace Backprop.Cli;
+
+/// <summary>
+/// <c>backprop bench [--quick] [--json]</c>: one training step of the core and of libtorch side by
+/// side, for each network the performance goals name, each dtype and thread count, in one run.
+/// For the statistics (and allocations) use the BenchmarkDotNet project in tests/Backprop.Benchmarks.
+/// </summary>
+public static class BenchCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var quick = new Option<bool>("--quick") { Description = "short rounds: a rough picture in well under a minute" };
+        var json = new Option<bool>("--json") { Description = "print the rows as a JSON array" };
+        var threads = new Option<string>("--threads")
+        {
+            Description = "thread counts to run, comma-separated (both sides get the same)",
+            DefaultValueFactory = _ => "1,2",
+        };
+        var batch = new Option<int?>("--batch") { Description = "override every case's batch size" };
+        var dtype = new Option<string>("--dtype")
+        {
+            Description = "float32, float64 or both",
+            DefaultValueFactory = _ => "both",
+        };
+        dtype.AcceptOnlyFromAmong("float32", "float64", "both");
+        var command = new Command("bench", "Time one training step of the core and libtorch side by side.") { quick, json, threads, batch, dtype };
+        command.SetAction(parse => Run(parse.GetValue(quick), parse.GetValue(json), parse.GetValue(threads)!, parse.GetValue(batch), parse.GetValue(dtype)!, output, error));
+        return command;
+    }
+
+    public sealed record Row(string Case, int Threads, string DType, double CoreMicros, double TorchMicros, double Speedup, double Gflops, double PeakGflops);
+
+    public static int Run(bool quick, bool json, string threadList, int? batch, string dtypeName, TextWriter output, TextWriter error)
+    {
+        int[] threadCounts;
+        try
+        {
+            threadCounts = threadList.Split(',').Select(t => int.TryParse(t.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int v) && v >= 1
+                ? v
+                : throw new ArgumentException($"--threads: every thread count must be a whole number of at least 1, got \"{t.Trim()}\"")).ToArray();
+            if (batch is < 1)
+            {
+                throw new ArgumentException($"--batch must be at least 1, got {batch}");
+            }
+        }
+        catch (ArgumentException e)
+        {
+            error.WriteLine(e.Message);
+            return 2;
+        }
+
+        DType[] dtypes = dtypeName switch
+        {
+            "float32" => [DType.Float32],
+            "float64" => [DType.Float64],
+            _ => [DType.Float32, DType.Float64],
+        };
+        (TimeSpan round, int rounds) = quick ? (TimeSpan.FromMilliseconds(60), 3) : (TimeSpan.FromMilliseconds(400), 7);
+        Dictionary<int, double> peaks = threadCounts.Distinct().ToDictionary(t => t, t => SpeedCases.PeakGflops(t, quick ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(1)));
+
+        var rows = new List<Row>();
+        foreach (SpeedCase original in SpeedCases.All)
+        {
+            SpeedCase speedCase = batch is int b ? original.WithBatch(b) : original;
+            foreach (DType d in dtypes)
+            {
+                foreach (int t in threadCounts)
+                {
+                    (double core, double torch) = SpeedCases.Time(speedCase, d, t, round, rounds);
+                    double gflops = 2.0 * speedCase.MultiplyAdds / core / 1e3;
+                    rows.Add(new Row(speedCase.Name, t, d.ToName(), core, torch, torch / core, gflops, peaks[t]));
+                    if (!json)
+                    {
+                        output.WriteLine($"  {speedCase.Name} {d.ToName()} {t} thread(s): core {core:0.0} µs, libtorch {torch:0.0} µs");
+                    }
+                }
+            }
+        }
+
+        if (json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(rows.Select(r => new
+            {
+                @case = r.Case,
+                threads = r.Threads,
+                dtype = r.DType,
+                coreMicros = r.CoreMicros,
+                torchMicros = r.TorchMicros,
+                speedup = r.Speedup,
+                gflops = r.Gflops,
+                peakGflops = r.PeakGflops,
+            })));
+            return 0;
+        }
+
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        console.Profile.Width = Math.Max(console.Profile.Width, 110);
+        var table = new Table().Border(TableBorder.Ascii).Title("one SGD training step, fastest round of each side")
+            .AddColumns("case", "dtype", "threads", "core µs", "libtorch µs", "speedup", "core GFLOP/s", "of peak");
+        foreach (Row r in rows)
+        {
+            table.AddRow(r.Case, r.DType, I(r.Threads), F(r.CoreMicros), F(r.TorchMicros), $"{r.Speedup:0.00}×", F(r.Gflops), $"{r.Gflops / r.PeakGflops:0%}");
+        }
+
+        console.Write(table);
+        output.WriteLine($"Measured float32 FMA peak: {string.Join(", ", peaks.Select(p => $"{p.Value:0} GFLOP/s on {p.Key} thread(s)"))}. " +
+                         "GFLOP/s count the step's matrix products only (float64 against the same float32 peak).");
+        return 0;
+    }
+
+    private static string I(int x) => x.ToString(CultureInfo.InvariantCulture);
+
+    private static string F(double x) => x.ToString(x < 10 ? "0.00" : "0.0", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Backprop.Benchmarks.TrainingStepBenchmarks).Assembly).Run(args);

@@ -1,0 +1,77 @@
+using System.Text.Json.Nodes;
+using Backprop.Cli;
+using Backprop.Core;
+using Backprop.Testing;
+
+namespace Backprop.Oracle.Tests;
+
+/// <summary>What the timings time, and <c>backprop bench</c>'s output and refusals (no timing is asserted).</summary>
+[Collection(LibtorchCollection.Name)]
+[Trait("Category", "Torch")]
+public class BenchTests
+{
+    private static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exit = BackpropCommand.Run(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Theory]
+    [InlineData("32-64-64-1 b16", DType.Float32)]
+    [InlineData("784-256-128-10 b64", DType.Float64)]
+    public void The_Timed_Libtorch_Step_Is_The_Oracles_Step(string name, DType dtype)
+    {
+        // TorchSession.Train drops the records and retain_grad, not any arithmetic.
+        TrainingCase c = SpeedCases.All.Single(s => s.Name == name).Case;
+        using var recording = new TorchSession(c, dtype);
+        using var plain = new TorchSession(c, dtype);
+        using TorchBatch batch = plain.Prepare(c.Batches[0]);
+        for (int k = 0; k < 3; k++)
+        {
+            plain.Train(batch).ShouldBe(recording.Step(c.Batches[0]).Cost);
+        }
+
+        plain.Parameters()[0].Weight.Data.ShouldBe(recording.Parameters()[0].Weight.Data);
+    }
+
+    [Fact]
+    public void The_Multiply_Adds_Count_Every_Product_Of_A_Step()
+    {
+        // 2-3-2-1, batch 2: forward and dW in every layer (2·(6 + 6 + 2) each), dA in layers 2 and 3.
+        SpeedCases.All[0].MultiplyAdds.ShouldBe((2 * 2 * (6 + 6 + 2)) + (2 * (6 + 2)));
+    }
+
+    [Fact]
+    public void Json_Prints_One_Object_Per_Case_Dtype_And_Thread_Count()
+    {
+        (int exit, string output, string error) = Run("bench", "--quick", "--json", "--dtype", "float32", "--threads", "1", "--batch", "4");
+        exit.ShouldBe(0, error);
+        JsonArray rows = JsonNode.Parse(output)!.AsArray();
+        rows.Count.ShouldBe(3);
+        foreach (JsonNode? row in rows)
+        {
+            row!["threads"]!.GetValue<int>().ShouldBe(1);
+            row["dtype"]!.GetValue<string>().ShouldBe("float32");
+            row["coreMicros"]!.GetValue<double>().ShouldBeGreaterThan(0);
+            row["torchMicros"]!.GetValue<double>().ShouldBeGreaterThan(0);
+            row["speedup"]!.GetValue<double>().ShouldBe(row["torchMicros"]!.GetValue<double>() / row["coreMicros"]!.GetValue<double>());
+            row["gflops"]!.GetValue<double>().ShouldBeGreaterThan(0);
+        }
+
+        rows.Select(r => r!["case"]!.GetValue<string>()).ShouldBe(["2-3-2-1 b2", "32-64-64-1 b16", "784-256-128-10 b64"]);
+    }
+
+    [Theory]
+    [InlineData("--threads", "0", "--threads: every thread count must be a whole number of at least 1, got \"0\"")]
+    [InlineData("--threads", "1,x", "got \"x\"")]
+    [InlineData("--batch", "0", "--batch must be at least 1, got 0")]
+    public void A_Bad_Configuration_Exits_2_With_A_Message(string option, string value, string message)
+    {
+        (int exit, string output, string error) = Run("bench", "--quick", option, value);
+        exit.ShouldBe(2);
+        error.ShouldContain(message);
+        output.ShouldBeEmpty();
+    }
+}
