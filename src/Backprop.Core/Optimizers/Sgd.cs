@@ -1,4 +1,5 @@
 using System.Numerics;
+using Backprop.Core.Kernels;
 
 namespace Backprop.Core.Optimizers;
 
@@ -61,6 +62,13 @@ public sealed record Sgd(
             for (int i = 0; i < parameters.Count; i++)
             {
                 T[] p = parameters[i];
+                if (settings.WeightDecay == 0 && settings.Momentum == 0)
+                {
+                    // Plain SGD: p ← p − lr·g straight from the gradient, no working copy needed.
+                    Fused.MultiplyAdd(-lr, gradients[i], p);
+                    continue;
+                }
+
                 if (!scratch.TryGetValue(i, out T[]? g) || g.Length != gradients[i].Length)
                 {
                     g = new T[gradients[i].Length];
@@ -70,10 +78,7 @@ public sealed record Sgd(
                 gradients[i].CopyTo(g, 0);
                 if (settings.WeightDecay != 0)
                 {
-                    for (int j = 0; j < g.Length; j++)
-                    {
-                        g[j] = T.FusedMultiplyAdd(decay, p[j], g[j]);
-                    }
+                    Fused.MultiplyAdd(decay, p, g);
                 }
 
                 if (settings.Momentum != 0)
@@ -97,10 +102,7 @@ public sealed record Sgd(
                     }
                 }
 
-                for (int j = 0; j < p.Length; j++)
-                {
-                    p[j] = T.FusedMultiplyAdd(-lr, g[j], p[j]);
-                }
+                Fused.MultiplyAdd(-lr, g, p);
             }
         }
     }
