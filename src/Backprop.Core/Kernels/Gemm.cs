@@ -79,14 +79,30 @@ public static class Gemm
         where T : INumberBase<T>
     {
         CheckLengths(a.Length, b.Length, c.Length, m, k, n);
+        SimdPath chosen = Choose<T>(path);
 
-        // The vector paths read B by rows of Bᵀ: copy it once, transposed (a copy changes no value).
-        T[] packed = ArrayPool<T>.Shared.Rent(k * n);
+        // The vector paths read their right operand by rows, and here neither operand has rows
+        // along C's columns: copy one transposed (a copy changes no value). Either Bᵀ (k·n
+        // elements), or Aᵀ (k·m) to compute Cᵀ = B·Aᵀ and turn it back (m·n), whichever moves
+        // less. Each element is the same sum either way, as IEEE products commute.
+        bool viaCt = ((long)k * m) + ((long)m * n) < (long)k * n;
+        int size = viaCt ? (k * m) + (m * n) : k * n;
+        T[] packed = ArrayPool<T>.Shared.Rent(size);
         try
         {
-            Span<T> bt = packed.AsSpan(0, k * n);
-            Transpose(b, bt, n, k);
-            Product(a, k, 1, bt, c, m, k, n, Choose<T>(path));
+            if (viaCt)
+            {
+                Span<T> at = packed.AsSpan(0, k * m), ct = packed.AsSpan(k * m, m * n);
+                Transpose(a, at, m, k);
+                Product(b, k, 1, at, ct, n, k, m, chosen);
+                Transpose(ct, c, n, m);
+            }
+            else
+            {
+                Span<T> bt = packed.AsSpan(0, k * n);
+                Transpose(b, bt, n, k);
+                Product(a, k, 1, bt, c, m, k, n, chosen);
+            }
         }
         finally
         {
