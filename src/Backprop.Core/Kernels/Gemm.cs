@@ -242,17 +242,29 @@ public static class Gemm
         ref T rb = ref MemoryMarshal.GetReference(b);
         ref T rc = ref MemoryMarshal.GetReference(c);
         int j = 0;
+
+        // Each two-vector column panel of B is copied into contiguous memory once and then read
+        // by every row tile: B's rows are n apart, and with n a power of two (256 here) a panel
+        // read in place would crowd a few cache sets.
+        T[] panelBuffer = ArrayPool<T>.Shared.Rent(Math.Max(1, k * 2 * w));
+        ref T rp = ref MemoryMarshal.GetArrayDataReference(panelBuffer);
         for (; j + (2 * w) <= n; j += 2 * w)
         {
+            for (int p = 0; p < k; p++)
+            {
+                Vector512.LoadUnsafe(ref rb, (nuint)((p * n) + j)).StoreUnsafe(ref rp, (nuint)(p * 2 * w));
+                Vector512.LoadUnsafe(ref rb, (nuint)((p * n) + j + w)).StoreUnsafe(ref rp, (nuint)((p * 2 * w) + w));
+            }
+
             int i = 0;
             for (; i + TileRows <= m; i += TileRows)
             {
                 Vector512<T> c00 = Vector512<T>.Zero, c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+                ref T row = ref rp;
+                ref T ap = ref Unsafe.Add(ref ra, i * aRow);
                 for (int p = 0; p < k; p++)
                 {
-                    ref T row = ref Unsafe.Add(ref rb, (p * n) + j);
                     Vector512<T> b0 = Vector512.LoadUnsafe(ref row), b1 = Vector512.LoadUnsafe(ref row, (nuint)w);
-                    ref T ap = ref Unsafe.Add(ref ra, (i * aRow) + (p * aCol));
                     Vector512<T> a0 = Vector512.Create(ap);
                     Vector512<T> a1 = Vector512.Create(Unsafe.Add(ref ap, aRow));
                     Vector512<T> a2 = Vector512.Create(Unsafe.Add(ref ap, 2 * aRow));
@@ -261,6 +273,8 @@ public static class Gemm
                     c10 += a1 * b0; c11 += a1 * b1;
                     c20 += a2 * b0; c21 += a2 * b1;
                     c30 += a3 * b0; c31 += a3 * b1;
+                    row = ref Unsafe.Add(ref row, 2 * w);
+                    ap = ref Unsafe.Add(ref ap, aCol);
                 }
 
                 ref T out0 = ref Unsafe.Add(ref rc, (i * n) + j);
@@ -275,7 +289,7 @@ public static class Gemm
                 Vector512<T> c0 = Vector512<T>.Zero, c1 = c0;
                 for (int p = 0; p < k; p++)
                 {
-                    ref T row = ref Unsafe.Add(ref rb, (p * n) + j);
+                    ref T row = ref Unsafe.Add(ref rp, p * 2 * w);
                     Vector512<T> ai = Vector512.Create(Unsafe.Add(ref ra, (i * aRow) + (p * aCol)));
                     c0 += ai * Vector512.LoadUnsafe(ref row);
                     c1 += ai * Vector512.LoadUnsafe(ref row, (nuint)w);
@@ -286,6 +300,7 @@ public static class Gemm
             }
         }
 
+        ArrayPool<T>.Shared.Return(panelBuffer);
         for (; j + w <= n; j += w)
         {
             for (int i = 0; i < m; i++)
@@ -311,17 +326,29 @@ public static class Gemm
         ref T rb = ref MemoryMarshal.GetReference(b);
         ref T rc = ref MemoryMarshal.GetReference(c);
         int j = 0;
+
+        // Each two-vector column panel of B is copied into contiguous memory once and then read
+        // by every row tile: B's rows are n apart, and with n a power of two (256 here) a panel
+        // read in place would crowd a few cache sets.
+        T[] panelBuffer = ArrayPool<T>.Shared.Rent(Math.Max(1, k * 2 * w));
+        ref T rp = ref MemoryMarshal.GetArrayDataReference(panelBuffer);
         for (; j + (2 * w) <= n; j += 2 * w)
         {
+            for (int p = 0; p < k; p++)
+            {
+                Vector256.LoadUnsafe(ref rb, (nuint)((p * n) + j)).StoreUnsafe(ref rp, (nuint)(p * 2 * w));
+                Vector256.LoadUnsafe(ref rb, (nuint)((p * n) + j + w)).StoreUnsafe(ref rp, (nuint)((p * 2 * w) + w));
+            }
+
             int i = 0;
             for (; i + TileRows <= m; i += TileRows)
             {
                 Vector256<T> c00 = Vector256<T>.Zero, c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+                ref T row = ref rp;
+                ref T ap = ref Unsafe.Add(ref ra, i * aRow);
                 for (int p = 0; p < k; p++)
                 {
-                    ref T row = ref Unsafe.Add(ref rb, (p * n) + j);
                     Vector256<T> b0 = Vector256.LoadUnsafe(ref row), b1 = Vector256.LoadUnsafe(ref row, (nuint)w);
-                    ref T ap = ref Unsafe.Add(ref ra, (i * aRow) + (p * aCol));
                     Vector256<T> a0 = Vector256.Create(ap);
                     Vector256<T> a1 = Vector256.Create(Unsafe.Add(ref ap, aRow));
                     Vector256<T> a2 = Vector256.Create(Unsafe.Add(ref ap, 2 * aRow));
@@ -330,6 +357,8 @@ public static class Gemm
                     c10 += a1 * b0; c11 += a1 * b1;
                     c20 += a2 * b0; c21 += a2 * b1;
                     c30 += a3 * b0; c31 += a3 * b1;
+                    row = ref Unsafe.Add(ref row, 2 * w);
+                    ap = ref Unsafe.Add(ref ap, aCol);
                 }
 
                 ref T out0 = ref Unsafe.Add(ref rc, (i * n) + j);
@@ -344,7 +373,7 @@ public static class Gemm
                 Vector256<T> c0 = Vector256<T>.Zero, c1 = c0;
                 for (int p = 0; p < k; p++)
                 {
-                    ref T row = ref Unsafe.Add(ref rb, (p * n) + j);
+                    ref T row = ref Unsafe.Add(ref rp, p * 2 * w);
                     Vector256<T> ai = Vector256.Create(Unsafe.Add(ref ra, (i * aRow) + (p * aCol)));
                     c0 += ai * Vector256.LoadUnsafe(ref row);
                     c1 += ai * Vector256.LoadUnsafe(ref row, (nuint)w);
@@ -355,6 +384,7 @@ public static class Gemm
             }
         }
 
+        ArrayPool<T>.Shared.Return(panelBuffer);
         for (; j + w <= n; j += w)
         {
             for (int i = 0; i < m; i++)
