@@ -84,8 +84,12 @@ public static class Gemm
         // The vector paths read their right operand by rows, and here neither operand has rows
         // along C's columns: copy one transposed (a copy changes no value). Either Bᵀ (k·n
         // elements), or Aᵀ (k·m) to compute Cᵀ = B·Aᵀ and turn it back (m·n), whichever moves
-        // less. Each element is the same sum either way, as IEEE products commute.
-        bool viaCt = ((long)k * m) + ((long)m * n) < (long)k * n;
+        // less; but a product only n columns wide (a 10-class output layer) goes through Cᵀ,
+        // m wide, so that the vectors have columns to work on. Each element is the same sum
+        // either way, as IEEE products commute.
+        int panel = 2 * (chosen == SimdPath.Vector512 ? 64 : 32) / Unsafe.SizeOf<T>();
+        bool viaCt = chosen != SimdPath.Scalar && n < panel && m > n
+            || ((long)k * m) + ((long)m * n) < (long)k * n;
         int size = viaCt ? (k * m) + (m * n) : k * n;
         T[] packed = ArrayPool<T>.Shared.Rent(size);
         try
