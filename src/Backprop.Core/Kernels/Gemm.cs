@@ -29,9 +29,10 @@ public static class Gemm
     private static int threads = 1;
 
     /// <summary>
-    /// How many threads a large product may use (default 1). Each thread computes its own block
-    /// of C's rows with the same sums, so the results do not depend on it, bit for bit. Products
-    /// below <see cref="ParallelThreshold"/> multiply-adds stay on the calling thread.
+    /// How many threads a large product may use (default 1). Threads take C's column panels
+    /// (two vectors wide, every row) one at a time; each element is still the same sum, so the
+    /// results do not depend on the thread count, bit for bit. Products below
+    /// <see cref="ParallelThreshold"/> multiply-adds stay on the calling thread.
     /// </summary>
     public static int Threads
     {
@@ -193,118 +194,147 @@ public static class Gemm
         => MemoryMarshal.CreateSpan(ref Unsafe.As<TIn, TOut>(ref MemoryMarshal.GetReference(span)), span.Length);
 
     /// <summary>
-    /// Fills columns [0, returned) of C with vectors; the caller does the rest. A large product is
-    /// split into blocks of C's rows, one per thread (A's rows start at i·aRow, C's at i·n).
+    /// Fills columns [0, returned) of C with vectors; the caller does the rest. The work comes in
+    /// panels of two vectors' width; a large product hands them out to several threads, each
+    /// taking the next panel as it finishes one (see <see cref="PanelWorkers"/>).
     /// </summary>
     private static unsafe int Vectorised<T>(ReadOnlySpan<T> a, int aRow, int aCol, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool wide)
         where T : unmanaged, INumberBase<T>
     {
-        int parts = (int)Math.Min(Threads, m / TileRows);
-        if (parts > 1 && (long)m * k * n >= ParallelThreshold)
+        int panelWidth = 2 * (wide ? Vector512<T>.Count : Vector256<T>.Count);
+        int panels = n / panelWidth;
+        bool parallel = false;
+        if (Threads > 1 && panels > 1 && (long)m * k * n >= ParallelThreshold)
         {
             fixed (T* pa = a, pb = b, pc = c)
             {
-                // The spans stay pinned until every block is done: RowBlocks waits for its helpers.
-                if (RowBlocks.TryRun(new Job<T>(pa, aRow, aCol, pb, pc, m, k, n, wide, a.Length, b.Length), parts, out int done))
-                {
-                    return done;
-                }
+                // The spans stay pinned until every panel is done: TryRun returns only then.
+                parallel = PanelWorkers.TryRun(new Job<T>(pa, aRow, aCol, pb, pc, m, k, n, wide, a.Length, b.Length, c.Length), panels, Threads);
             }
         }
 
-        return Panels(a, aRow, aCol, b, c, m, k, n, wide);
+        if (!parallel)
+        {
+            T[] pack = ArrayPool<T>.Shared.Rent(Math.Max(1, k * panelWidth));
+            for (int panel = 0; panel < panels; panel++)
+            {
+                WidePanel(a, aRow, aCol, b, c, m, k, n, panel * panelWidth, pack.AsSpan(0, k * panelWidth), wide);
+            }
+
+            ArrayPool<T>.Shared.Return(pack);
+        }
+
+        int j = panels * panelWidth;
+        return wide ? NarrowPanels512(a, aRow, aCol, b, c, m, k, n, j) : NarrowPanels256(a, aRow, aCol, b, c, m, k, n, j);
     }
 
-    private static int Panels<T>(ReadOnlySpan<T> a, int aRow, int aCol, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool wide)
-        where T : unmanaged, INumberBase<T>
-        => wide ? Panels512(a, aRow, aCol, b, c, m, k, n) : Panels256(a, aRow, aCol, b, c, m, k, n);
-
-    /// <summary>A product in pinned memory; <see cref="RunRows"/> computes rows [first, last) of C.</summary>
-    private readonly unsafe struct Job<T>(T* a, int aRow, int aCol, T* b, T* c, int m, int k, int n, bool wide, int aLength, int bLength) : IRowJob
+    private static void WidePanel<T>(ReadOnlySpan<T> a, int aRow, int aCol, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, int j, Span<T> pack, bool wide)
         where T : unmanaged, INumberBase<T>
     {
-        public int Rows => m;
-
-        public int RunRows(int first, int last)
+        if (wide)
         {
-            // A's rows [first, last) begin at first·aRow; the block reads no further than A's end.
-            int offset = first * aRow;
-            var blockA = new ReadOnlySpan<T>(a + offset, aLength - offset);
-            var blockC = new Span<T>(c + ((long)first * n), (last - first) * n);
-            return Panels(blockA, aRow, aCol, new ReadOnlySpan<T>(b, bLength), blockC, last - first, k, n, wide);
+            WidePanel512(a, aRow, aCol, b, c, m, k, n, j, pack);
+        }
+        else
+        {
+            WidePanel256(a, aRow, aCol, b, c, m, k, n, j, pack);
         }
     }
 
-    // The two panel routines are the same code at two widths: Vector512 and Vector256 share no
+    /// <summary>A product in pinned memory; <see cref="RunPanel"/> computes one wide panel of C's columns.</summary>
+    private readonly unsafe struct Job<T>(T* a, int aRow, int aCol, T* b, T* c, int m, int k, int n, bool wide, int aLength, int bLength, int cLength) : IPanelJob
+        where T : unmanaged, INumberBase<T>
+    {
+        public void RunPanel(int panel)
+        {
+            int panelWidth = 2 * (wide ? Vector512<T>.Count : Vector256<T>.Count);
+            T[] pack = ArrayPool<T>.Shared.Rent(Math.Max(1, k * panelWidth));
+            try
+            {
+                WidePanel(new ReadOnlySpan<T>(a, aLength), aRow, aCol, new ReadOnlySpan<T>(b, bLength), new Span<T>(c, cLength), m, k, n, panel * panelWidth, pack.AsSpan(0, k * panelWidth), wide);
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(pack);
+            }
+        }
+    }
+
+    // The panel routines are the same code at two widths: Vector512 and Vector256 share no
     // interface to write it once over. Lengths were checked by the public entry points, so the
     // unchecked loads below stay inside a, b and c: i < m, p < k, j + width ≤ n.
-    private static int Panels512<T>(ReadOnlySpan<T> a, int aRow, int aCol, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
+
+    /// <summary>
+    /// C's columns [j, j + 2w) for every row, w the lanes of a 512-bit vector: the panel of B is copied into
+    /// <paramref name="pack"/> (k·2w) first, because B's rows are n apart, and with n a power of two
+    /// (256 here) a panel read in place crowds a few cache sets; then every four-row tile reads it.
+    /// </summary>
+    private static void WidePanel512<T>(ReadOnlySpan<T> a, int aRow, int aCol, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, int j, Span<T> pack)
         where T : unmanaged, INumberBase<T>
     {
         int w = Vector512<T>.Count;
         ref T ra = ref MemoryMarshal.GetReference(a);
         ref T rb = ref MemoryMarshal.GetReference(b);
         ref T rc = ref MemoryMarshal.GetReference(c);
-        int j = 0;
-
-        // Each two-vector column panel of B is copied into contiguous memory once and then read
-        // by every row tile: B's rows are n apart, and with n a power of two (256 here) a panel
-        // read in place would crowd a few cache sets.
-        T[] panelBuffer = ArrayPool<T>.Shared.Rent(Math.Max(1, k * 2 * w));
-        ref T rp = ref MemoryMarshal.GetArrayDataReference(panelBuffer);
-        for (; j + (2 * w) <= n; j += 2 * w)
+        ref T rp = ref MemoryMarshal.GetReference(pack);
+        for (int p = 0; p < k; p++)
         {
-            for (int p = 0; p < k; p++)
-            {
-                Vector512.LoadUnsafe(ref rb, (nuint)((p * n) + j)).StoreUnsafe(ref rp, (nuint)(p * 2 * w));
-                Vector512.LoadUnsafe(ref rb, (nuint)((p * n) + j + w)).StoreUnsafe(ref rp, (nuint)((p * 2 * w) + w));
-            }
-
-            int i = 0;
-            for (; i + TileRows <= m; i += TileRows)
-            {
-                Vector512<T> c00 = Vector512<T>.Zero, c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-                ref T row = ref rp;
-                ref T ap = ref Unsafe.Add(ref ra, i * aRow);
-                for (int p = 0; p < k; p++)
-                {
-                    Vector512<T> b0 = Vector512.LoadUnsafe(ref row), b1 = Vector512.LoadUnsafe(ref row, (nuint)w);
-                    Vector512<T> a0 = Vector512.Create(ap);
-                    Vector512<T> a1 = Vector512.Create(Unsafe.Add(ref ap, aRow));
-                    Vector512<T> a2 = Vector512.Create(Unsafe.Add(ref ap, 2 * aRow));
-                    Vector512<T> a3 = Vector512.Create(Unsafe.Add(ref ap, 3 * aRow));
-                    c00 += a0 * b0; c01 += a0 * b1;
-                    c10 += a1 * b0; c11 += a1 * b1;
-                    c20 += a2 * b0; c21 += a2 * b1;
-                    c30 += a3 * b0; c31 += a3 * b1;
-                    row = ref Unsafe.Add(ref row, 2 * w);
-                    ap = ref Unsafe.Add(ref ap, aCol);
-                }
-
-                ref T out0 = ref Unsafe.Add(ref rc, (i * n) + j);
-                c00.StoreUnsafe(ref out0); c01.StoreUnsafe(ref out0, (nuint)w);
-                c10.StoreUnsafe(ref out0, (nuint)n); c11.StoreUnsafe(ref out0, (nuint)(n + w));
-                c20.StoreUnsafe(ref out0, (nuint)(2 * n)); c21.StoreUnsafe(ref out0, (nuint)((2 * n) + w));
-                c30.StoreUnsafe(ref out0, (nuint)(3 * n)); c31.StoreUnsafe(ref out0, (nuint)((3 * n) + w));
-            }
-
-            for (; i < m; i++)
-            {
-                Vector512<T> c0 = Vector512<T>.Zero, c1 = c0;
-                for (int p = 0; p < k; p++)
-                {
-                    ref T row = ref Unsafe.Add(ref rp, p * 2 * w);
-                    Vector512<T> ai = Vector512.Create(Unsafe.Add(ref ra, (i * aRow) + (p * aCol)));
-                    c0 += ai * Vector512.LoadUnsafe(ref row);
-                    c1 += ai * Vector512.LoadUnsafe(ref row, (nuint)w);
-                }
-
-                c0.StoreUnsafe(ref Unsafe.Add(ref rc, (i * n) + j));
-                c1.StoreUnsafe(ref Unsafe.Add(ref rc, (i * n) + j + w));
-            }
+            Vector512.LoadUnsafe(ref rb, (nuint)((p * n) + j)).StoreUnsafe(ref rp, (nuint)(p * 2 * w));
+            Vector512.LoadUnsafe(ref rb, (nuint)((p * n) + j + w)).StoreUnsafe(ref rp, (nuint)((p * 2 * w) + w));
         }
 
-        ArrayPool<T>.Shared.Return(panelBuffer);
+        int i = 0;
+        for (; i + TileRows <= m; i += TileRows)
+        {
+            Vector512<T> c00 = Vector512<T>.Zero, c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+            ref T row = ref rp;
+            ref T ap = ref Unsafe.Add(ref ra, i * aRow);
+            for (int p = 0; p < k; p++)
+            {
+                Vector512<T> b0 = Vector512.LoadUnsafe(ref row), b1 = Vector512.LoadUnsafe(ref row, (nuint)w);
+                Vector512<T> a0 = Vector512.Create(ap);
+                Vector512<T> a1 = Vector512.Create(Unsafe.Add(ref ap, aRow));
+                Vector512<T> a2 = Vector512.Create(Unsafe.Add(ref ap, 2 * aRow));
+                Vector512<T> a3 = Vector512.Create(Unsafe.Add(ref ap, 3 * aRow));
+                c00 += a0 * b0; c01 += a0 * b1;
+                c10 += a1 * b0; c11 += a1 * b1;
+                c20 += a2 * b0; c21 += a2 * b1;
+                c30 += a3 * b0; c31 += a3 * b1;
+                row = ref Unsafe.Add(ref row, 2 * w);
+                ap = ref Unsafe.Add(ref ap, aCol);
+            }
+
+            ref T out0 = ref Unsafe.Add(ref rc, (i * n) + j);
+            c00.StoreUnsafe(ref out0); c01.StoreUnsafe(ref out0, (nuint)w);
+            c10.StoreUnsafe(ref out0, (nuint)n); c11.StoreUnsafe(ref out0, (nuint)(n + w));
+            c20.StoreUnsafe(ref out0, (nuint)(2 * n)); c21.StoreUnsafe(ref out0, (nuint)((2 * n) + w));
+            c30.StoreUnsafe(ref out0, (nuint)(3 * n)); c31.StoreUnsafe(ref out0, (nuint)((3 * n) + w));
+        }
+
+        for (; i < m; i++)
+        {
+            Vector512<T> c0 = Vector512<T>.Zero, c1 = c0;
+            for (int p = 0; p < k; p++)
+            {
+                ref T row = ref Unsafe.Add(ref rp, p * 2 * w);
+                Vector512<T> ai = Vector512.Create(Unsafe.Add(ref ra, (i * aRow) + (p * aCol)));
+                c0 += ai * Vector512.LoadUnsafe(ref row);
+                c1 += ai * Vector512.LoadUnsafe(ref row, (nuint)w);
+            }
+
+            c0.StoreUnsafe(ref Unsafe.Add(ref rc, (i * n) + j));
+            c1.StoreUnsafe(ref Unsafe.Add(ref rc, (i * n) + j + w));
+        }
+    }
+
+    /// <summary>Single-vector columns from <paramref name="j"/> on; returns where the scalar tail starts.</summary>
+    private static int NarrowPanels512<T>(ReadOnlySpan<T> a, int aRow, int aCol, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, int j)
+        where T : unmanaged, INumberBase<T>
+    {
+        int w = Vector512<T>.Count;
+        ref T ra = ref MemoryMarshal.GetReference(a);
+        ref T rb = ref MemoryMarshal.GetReference(b);
+        ref T rc = ref MemoryMarshal.GetReference(c);
         for (; j + w <= n; j += w)
         {
             for (int i = 0; i < m; i++)
@@ -322,73 +352,77 @@ public static class Gemm
         return j;
     }
 
-    private static int Panels256<T>(ReadOnlySpan<T> a, int aRow, int aCol, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
+    /// <summary>
+    /// C's columns [j, j + 2w) for every row, w the lanes of a 256-bit vector: the panel of B is copied into
+    /// <paramref name="pack"/> (k·2w) first, because B's rows are n apart, and with n a power of two
+    /// (256 here) a panel read in place crowds a few cache sets; then every four-row tile reads it.
+    /// </summary>
+    private static void WidePanel256<T>(ReadOnlySpan<T> a, int aRow, int aCol, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, int j, Span<T> pack)
         where T : unmanaged, INumberBase<T>
     {
         int w = Vector256<T>.Count;
         ref T ra = ref MemoryMarshal.GetReference(a);
         ref T rb = ref MemoryMarshal.GetReference(b);
         ref T rc = ref MemoryMarshal.GetReference(c);
-        int j = 0;
-
-        // Each two-vector column panel of B is copied into contiguous memory once and then read
-        // by every row tile: B's rows are n apart, and with n a power of two (256 here) a panel
-        // read in place would crowd a few cache sets.
-        T[] panelBuffer = ArrayPool<T>.Shared.Rent(Math.Max(1, k * 2 * w));
-        ref T rp = ref MemoryMarshal.GetArrayDataReference(panelBuffer);
-        for (; j + (2 * w) <= n; j += 2 * w)
+        ref T rp = ref MemoryMarshal.GetReference(pack);
+        for (int p = 0; p < k; p++)
         {
-            for (int p = 0; p < k; p++)
-            {
-                Vector256.LoadUnsafe(ref rb, (nuint)((p * n) + j)).StoreUnsafe(ref rp, (nuint)(p * 2 * w));
-                Vector256.LoadUnsafe(ref rb, (nuint)((p * n) + j + w)).StoreUnsafe(ref rp, (nuint)((p * 2 * w) + w));
-            }
-
-            int i = 0;
-            for (; i + TileRows <= m; i += TileRows)
-            {
-                Vector256<T> c00 = Vector256<T>.Zero, c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-                ref T row = ref rp;
-                ref T ap = ref Unsafe.Add(ref ra, i * aRow);
-                for (int p = 0; p < k; p++)
-                {
-                    Vector256<T> b0 = Vector256.LoadUnsafe(ref row), b1 = Vector256.LoadUnsafe(ref row, (nuint)w);
-                    Vector256<T> a0 = Vector256.Create(ap);
-                    Vector256<T> a1 = Vector256.Create(Unsafe.Add(ref ap, aRow));
-                    Vector256<T> a2 = Vector256.Create(Unsafe.Add(ref ap, 2 * aRow));
-                    Vector256<T> a3 = Vector256.Create(Unsafe.Add(ref ap, 3 * aRow));
-                    c00 += a0 * b0; c01 += a0 * b1;
-                    c10 += a1 * b0; c11 += a1 * b1;
-                    c20 += a2 * b0; c21 += a2 * b1;
-                    c30 += a3 * b0; c31 += a3 * b1;
-                    row = ref Unsafe.Add(ref row, 2 * w);
-                    ap = ref Unsafe.Add(ref ap, aCol);
-                }
-
-                ref T out0 = ref Unsafe.Add(ref rc, (i * n) + j);
-                c00.StoreUnsafe(ref out0); c01.StoreUnsafe(ref out0, (nuint)w);
-                c10.StoreUnsafe(ref out0, (nuint)n); c11.StoreUnsafe(ref out0, (nuint)(n + w));
-                c20.StoreUnsafe(ref out0, (nuint)(2 * n)); c21.StoreUnsafe(ref out0, (nuint)((2 * n) + w));
-                c30.StoreUnsafe(ref out0, (nuint)(3 * n)); c31.StoreUnsafe(ref out0, (nuint)((3 * n) + w));
-            }
-
-            for (; i < m; i++)
-            {
-                Vector256<T> c0 = Vector256<T>.Zero, c1 = c0;
-                for (int p = 0; p < k; p++)
-                {
-                    ref T row = ref Unsafe.Add(ref rp, p * 2 * w);
-                    Vector256<T> ai = Vector256.Create(Unsafe.Add(ref ra, (i * aRow) + (p * aCol)));
-                    c0 += ai * Vector256.LoadUnsafe(ref row);
-                    c1 += ai * Vector256.LoadUnsafe(ref row, (nuint)w);
-                }
-
-                c0.StoreUnsafe(ref Unsafe.Add(ref rc, (i * n) + j));
-                c1.StoreUnsafe(ref Unsafe.Add(ref rc, (i * n) + j + w));
-            }
+            Vector256.LoadUnsafe(ref rb, (nuint)((p * n) + j)).StoreUnsafe(ref rp, (nuint)(p * 2 * w));
+            Vector256.LoadUnsafe(ref rb, (nuint)((p * n) + j + w)).StoreUnsafe(ref rp, (nuint)((p * 2 * w) + w));
         }
 
-        ArrayPool<T>.Shared.Return(panelBuffer);
+        int i = 0;
+        for (; i + TileRows <= m; i += TileRows)
+        {
+            Vector256<T> c00 = Vector256<T>.Zero, c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+            ref T row = ref rp;
+            ref T ap = ref Unsafe.Add(ref ra, i * aRow);
+            for (int p = 0; p < k; p++)
+            {
+                Vector256<T> b0 = Vector256.LoadUnsafe(ref row), b1 = Vector256.LoadUnsafe(ref row, (nuint)w);
+                Vector256<T> a0 = Vector256.Create(ap);
+                Vector256<T> a1 = Vector256.Create(Unsafe.Add(ref ap, aRow));
+                Vector256<T> a2 = Vector256.Create(Unsafe.Add(ref ap, 2 * aRow));
+                Vector256<T> a3 = Vector256.Create(Unsafe.Add(ref ap, 3 * aRow));
+                c00 += a0 * b0; c01 += a0 * b1;
+                c10 += a1 * b0; c11 += a1 * b1;
+                c20 += a2 * b0; c21 += a2 * b1;
+                c30 += a3 * b0; c31 += a3 * b1;
+                row = ref Unsafe.Add(ref row, 2 * w);
+                ap = ref Unsafe.Add(ref ap, aCol);
+            }
+
+            ref T out0 = ref Unsafe.Add(ref rc, (i * n) + j);
+            c00.StoreUnsafe(ref out0); c01.StoreUnsafe(ref out0, (nuint)w);
+            c10.StoreUnsafe(ref out0, (nuint)n); c11.StoreUnsafe(ref out0, (nuint)(n + w));
+            c20.StoreUnsafe(ref out0, (nuint)(2 * n)); c21.StoreUnsafe(ref out0, (nuint)((2 * n) + w));
+            c30.StoreUnsafe(ref out0, (nuint)(3 * n)); c31.StoreUnsafe(ref out0, (nuint)((3 * n) + w));
+        }
+
+        for (; i < m; i++)
+        {
+            Vector256<T> c0 = Vector256<T>.Zero, c1 = c0;
+            for (int p = 0; p < k; p++)
+            {
+                ref T row = ref Unsafe.Add(ref rp, p * 2 * w);
+                Vector256<T> ai = Vector256.Create(Unsafe.Add(ref ra, (i * aRow) + (p * aCol)));
+                c0 += ai * Vector256.LoadUnsafe(ref row);
+                c1 += ai * Vector256.LoadUnsafe(ref row, (nuint)w);
+            }
+
+            c0.StoreUnsafe(ref Unsafe.Add(ref rc, (i * n) + j));
+            c1.StoreUnsafe(ref Unsafe.Add(ref rc, (i * n) + j + w));
+        }
+    }
+
+    /// <summary>Single-vector columns from <paramref name="j"/> on; returns where the scalar tail starts.</summary>
+    private static int NarrowPanels256<T>(ReadOnlySpan<T> a, int aRow, int aCol, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, int j)
+        where T : unmanaged, INumberBase<T>
+    {
+        int w = Vector256<T>.Count;
+        ref T ra = ref MemoryMarshal.GetReference(a);
+        ref T rb = ref MemoryMarshal.GetReference(b);
+        ref T rc = ref MemoryMarshal.GetReference(c);
         for (; j + w <= n; j += w)
         {
             for (int i = 0; i < m; i++)

@@ -152,7 +152,7 @@ public class GemmTests
     [InlineData(67, 129, 65)]
     [InlineData(64, 784, 256)]
     [InlineData(256, 64, 100)]
-    public void Row_Blocks_On_Several_Threads_Give_The_Same_Bits(int m, int k, int n)
+    public void Panels_On_Several_Threads_Give_The_Same_Bits(int m, int k, int n)
     {
         int saved = Gemm.Threads;
         long threshold = Gemm.ParallelThreshold;
