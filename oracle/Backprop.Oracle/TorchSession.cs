@@ -69,18 +69,22 @@ public sealed class TorchSession : IDisposable
 
         var zs = new Tensor[linears.Length];
         var activations = new Tensor[linears.Length];
-        Tensor a = x;
-        for (int i = 0; i < linears.Length; i++)
+        Tensor cost = NoCollection.Run(() =>
         {
-            zs[i] = linears[i].forward(a);
-            zs[i].retain_grad();
-            a = TorchOracle.Activate(spec.Layers[i].Activation, zs[i]);
-            a.retain_grad();
-            activations[i] = a;
-        }
+            Tensor a = x;
+            for (int i = 0; i < linears.Length; i++)
+            {
+                zs[i] = linears[i].forward(a);
+                zs[i].retain_grad();
+                a = TorchOracle.Activate(spec.Layers[i].Activation, zs[i]);
+                a.retain_grad();
+                activations[i] = a;
+            }
 
-        Tensor cost = TorchOracle.Cost(spec.Loss, a, y);
-        cost.backward();
+            Tensor c = TorchOracle.Cost(spec.Loss, a, y);
+            c.backward();
+            return c;
+        });
 
         var layers = new LayerRecord<double>[linears.Length];
         for (int i = 0; i < linears.Length; i++)
@@ -93,7 +97,7 @@ public sealed class TorchSession : IDisposable
         IReadOnlyList<LayerParameters<double>>? updated = null;
         if (optimizer is not null)
         {
-            optimizer.step();
+            NoCollection.Run(() => optimizer.step());
             updated = Parameters();
         }
 
@@ -124,16 +128,19 @@ public sealed class TorchSession : IDisposable
             p.grad?.zero_();
         }
 
-        Tensor a = batch.X;
-        for (int i = 0; i < linears.Length; i++)
+        return NoCollection.Run(() =>
         {
-            a = TorchOracle.Activate(spec.Layers[i].Activation, linears[i].forward(a));
-        }
+            Tensor a = batch.X;
+            for (int i = 0; i < linears.Length; i++)
+            {
+                a = TorchOracle.Activate(spec.Layers[i].Activation, linears[i].forward(a));
+            }
 
-        Tensor cost = TorchOracle.Cost(spec.Loss, a, batch.Y);
-        cost.backward();
-        optimizer?.step();
-        return cost.ToDouble();
+            Tensor cost = TorchOracle.Cost(spec.Loss, a, batch.Y);
+            cost.backward();
+            optimizer?.step();
+            return cost.ToDouble();
+        });
     }
 
     /// <summary>The network's output for the inputs <paramref name="x"/> (samples in rows), without gradients.</summary>
@@ -142,13 +149,17 @@ public sealed class TorchSession : IDisposable
         shapes.CheckInputs(x);
         using DisposeScope scope = NewDisposeScope();
         using IDisposable noGrad = no_grad();
-        Tensor a = TorchOracle.ToTensor(x, scalarType);
-        for (int i = 0; i < linears.Length; i++)
+        Tensor output = NoCollection.Run(() =>
         {
-            a = TorchOracle.Activate(spec.Layers[i].Activation, linears[i].forward(a));
-        }
+            Tensor a = TorchOracle.ToTensor(x, scalarType);
+            for (int i = 0; i < linears.Length; i++)
+            {
+                a = TorchOracle.Activate(spec.Layers[i].Activation, linears[i].forward(a));
+            }
 
-        return TorchOracle.ToMatrix(a);
+            return a;
+        });
+        return TorchOracle.ToMatrix(output);
     }
 
     /// <summary>The current parameters.</summary>

@@ -1,4 +1,5 @@
 using Backprop.Core;
+using Backprop.Testing;
 
 namespace Backprop.Oracle.Tests;
 
@@ -29,5 +30,25 @@ public class SideBySideTrainingTests
         SideBySideTraining.Accuracy(new Matrix<double>(4, 1, [0.5, 0.49, 0.9, 0.1]), [1, 0, 0, 0]).ShouldBe(0.75);
         SideBySideTraining.Accuracy(new Matrix<double>(2, 3, [1, 3, 3, 2, 0, -1]), [1, 0]).ShouldBe(1.0);
         Should.Throw<ArgumentException>(() => SideBySideTraining.Accuracy(new Matrix<double>(2, 1), [1]));
+    }
+}
+
+/// <summary>The oracle's guard against TorchSharp's unrooted Scalar temporaries (with libtorch's tests: one region at a time).</summary>
+[Collection(LibtorchCollection.Name)]
+public class NoCollectionTests
+{
+    [Fact]
+    public void No_Collection_Can_Start_Inside_And_The_Region_Ends_After()
+    {
+        System.Runtime.GCLatencyMode inside = NoCollection.Run(() => System.Runtime.GCSettings.LatencyMode);
+        inside.ShouldBe(System.Runtime.GCLatencyMode.NoGCRegion);
+        System.Runtime.GCSettings.LatencyMode.ShouldNotBe(System.Runtime.GCLatencyMode.NoGCRegion);
+    }
+
+    [Fact]
+    public void A_Nested_Run_Works_Without_A_Region_Of_Its_Own()
+    {
+        NoCollection.Run(() => NoCollection.Run(() => 42)).ShouldBe(42);
+        System.Runtime.GCSettings.LatencyMode.ShouldNotBe(System.Runtime.GCLatencyMode.NoGCRegion);
     }
 }

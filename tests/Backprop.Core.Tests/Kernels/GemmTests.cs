@@ -124,18 +124,29 @@ public class GemmTests
         var random = new Random((m * 10007) + (k * 101) + n);
         T[] a = Values<T>(random, m * k), b = Values<T>(random, k * n);
         T[] expected = Definition(a, b, m, k, n);
+        // C lives inside a larger array whose guard elements on both sides must stay untouched:
+        // the vector stores are unchecked, so this is where an overrun would show.
+        const int Guard = 64;
+        T sentinel = T.CreateTruncating(99);
+        var guarded = new T[(m * n) + (2 * Guard)];
+        void Check(string what)
+        {
+            guarded.AsSpan(Guard, m * n).ToArray().ShouldBe(expected, what);
+            guarded.AsSpan(0, Guard).ToArray().All(v => v == sentinel).ShouldBeTrue($"{what}: wrote before C");
+            guarded.AsSpan(Guard + (m * n)).ToArray().All(v => v == sentinel).ShouldBeTrue($"{what}: wrote past C");
+        }
+
         foreach (SimdPath path in Gemm.Supported<T>())
         {
-            var c = new T[m * n];
-            Array.Fill(c, T.CreateTruncating(99)); // every element must be written
-            Gemm.Multiply<T>(a, b, c, m, k, n, path);
-            c.ShouldBe(expected, $"A·B on the {path} path, {m}×{k}·{k}×{n}");
-            Array.Fill(c, T.CreateTruncating(99));
-            Gemm.MultiplyTransposedB<T>(a, Transpose(b, k, n), c, m, k, n, path);
-            c.ShouldBe(expected, $"A·Bᵀ on the {path} path, {m}×{k}·({n}×{k})ᵀ");
-            Array.Fill(c, T.CreateTruncating(99));
-            Gemm.MultiplyTransposedA<T>(Transpose(a, m, k), b, c, m, k, n, path);
-            c.ShouldBe(expected, $"Aᵀ·B on the {path} path, ({k}×{m})ᵀ·{k}×{n}");
+            Array.Fill(guarded, sentinel); // every element of C must be written, too
+            Gemm.Multiply<T>(a, b, guarded.AsSpan(Guard, m * n), m, k, n, path);
+            Check($"A·B on the {path} path, {m}×{k}·{k}×{n}");
+            Array.Fill(guarded, sentinel);
+            Gemm.MultiplyTransposedB<T>(a, Transpose(b, k, n), guarded.AsSpan(Guard, m * n), m, k, n, path);
+            Check($"A·Bᵀ on the {path} path, {m}×{k}·({n}×{k})ᵀ");
+            Array.Fill(guarded, sentinel);
+            Gemm.MultiplyTransposedA<T>(Transpose(a, m, k), b, guarded.AsSpan(Guard, m * n), m, k, n, path);
+            Check($"Aᵀ·B on the {path} path, ({k}×{m})ᵀ·{k}×{n}");
         }
     }
 

@@ -1,0 +1,44 @@
+using System.Runtime;
+
+namespace Backprop.Oracle;
+
+/// <summary>
+/// Runs libtorch work with no garbage collection allowed to start inside it. TorchSharp turns
+/// numbers into temporary <c>Scalar</c> objects (the alpha of <c>add_</c> in <c>SGD.step</c>, a
+/// leaky_relu slope, a loss scale) and passes only their native handles to libtorch, without
+/// keeping the objects alive; a collection during the native call can finalize one and free the
+/// value libtorch is still reading. Seen here once: SGD.step failed with libtorch's
+/// "Expected false to be true" from Scalar::toFloat in a run of <c>backprop train</c>. A wrong
+/// number could come out the same way, so the oracle closes the window.
+/// </summary>
+public static class NoCollection
+{
+    /// <summary>Far more than a step of the oracle allocates on the managed heap (wrappers and scalars).</summary>
+    private const long Budget = 64L << 20;
+
+    public static T Run<T>(Func<T> work)
+    {
+        bool region = false;
+        try
+        {
+            region = GCSettings.LatencyMode != GCLatencyMode.NoGCRegion && GC.TryStartNoGCRegion(Budget);
+        }
+        catch (InvalidOperationException)
+        {
+            // Another thread holds a region: run without one.
+        }
+
+        try
+        {
+            return work();
+        }
+        finally
+        {
+            // If something allocated past the budget, a collection ended the region already.
+            if (region && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
+            {
+                GC.EndNoGCRegion();
+            }
+        }
+    }
+}
