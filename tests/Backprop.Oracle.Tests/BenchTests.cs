@@ -10,13 +10,7 @@ namespace Backprop.Oracle.Tests;
 [Trait("Category", "Torch")]
 public class BenchTests
 {
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = BackpropCommand.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => Cli.Run(args);
 
     [Theory]
     [InlineData("32-64-64-1 b16", DType.Float32)]

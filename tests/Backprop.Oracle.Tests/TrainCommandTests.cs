@@ -13,13 +13,7 @@ public sealed class TrainCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(temp, recursive: true);
 
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = BackpropCommand.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => Cli.Run(args);
 
     private static string DataDirectory => Path.Combine(Agreement.RepositoryRoot(), "fixtures", "data");
 
