@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -95,27 +94,18 @@ public static class Gemm
         int panel = 2 * (chosen == SimdPath.Vector512 ? 64 : 32) / Unsafe.SizeOf<T>();
         bool viaCt = chosen != SimdPath.Scalar && n < panel && m > n
             || ((long)k * m) + ((long)m * n) < (long)k * n;
-        int size = viaCt ? (k * m) + (m * n) : k * n;
-        T[] packed = ArrayPool<T>.Shared.Rent(size);
-        try
+        Span<T> packed = Scratch<T>.Transposed(viaCt ? (k * m) + (m * n) : k * n);
+        if (viaCt)
         {
-            if (viaCt)
-            {
-                Span<T> at = packed.AsSpan(0, k * m), ct = packed.AsSpan(k * m, m * n);
-                Transpose(a, at, m, k);
-                Product(b, k, 1, at, ct, n, k, m, chosen);
-                Transpose(ct, c, n, m);
-            }
-            else
-            {
-                Span<T> bt = packed.AsSpan(0, k * n);
-                Transpose(b, bt, n, k);
-                Product(a, k, 1, bt, c, m, k, n, chosen);
-            }
+            Span<T> at = packed[..(k * m)], ct = packed[(k * m)..];
+            Transpose(a, at, m, k);
+            Product(b, k, 1, at, ct, n, k, m, chosen);
+            Transpose(ct, c, n, m);
         }
-        finally
+        else
         {
-            ArrayPool<T>.Shared.Return(packed);
+            Transpose(b, packed, n, k);
+            Product(a, k, 1, packed, c, m, k, n, chosen);
         }
     }
 
@@ -219,13 +209,11 @@ public static class Gemm
 
         if (!parallel)
         {
-            T[] pack = ArrayPool<T>.Shared.Rent(Math.Max(1, k * panelWidth));
+            Span<T> pack = Scratch<T>.Panel(k * panelWidth);
             for (int panel = 0; panel < panels; panel++)
             {
-                WidePanel(a, aRow, aCol, b, c, m, k, n, panel * panelWidth, pack.AsSpan(0, k * panelWidth), wide);
+                WidePanel(a, aRow, aCol, b, c, m, k, n, panel * panelWidth, pack, wide);
             }
-
-            ArrayPool<T>.Shared.Return(pack);
         }
 
         int j = panels * panelWidth;
@@ -252,15 +240,7 @@ public static class Gemm
         public void RunPanel(int panel)
         {
             int panelWidth = 2 * (wide ? Vector512<T>.Count : Vector256<T>.Count);
-            T[] pack = ArrayPool<T>.Shared.Rent(Math.Max(1, k * panelWidth));
-            try
-            {
-                WidePanel(new ReadOnlySpan<T>(a, aLength), aRow, aCol, new ReadOnlySpan<T>(b, bLength), new Span<T>(c, cLength), m, k, n, panel * panelWidth, pack.AsSpan(0, k * panelWidth), wide);
-            }
-            finally
-            {
-                ArrayPool<T>.Shared.Return(pack);
-            }
+            WidePanel(new ReadOnlySpan<T>(a, aLength), aRow, aCol, new ReadOnlySpan<T>(b, bLength), new Span<T>(c, cLength), m, k, n, panel * panelWidth, Scratch<T>.Panel(k * panelWidth), wide);
         }
     }
 

@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Numerics;
+using Backprop.Core.Kernels;
 
 namespace Backprop.Core.Losses;
 
@@ -46,18 +46,8 @@ public sealed class CrossEntropy : Loss
             CheckLabelShape(target, axes);
         }
 
-        // Scratch from the shared pool, so that a training step allocates nothing.
-        T[] scratch = ArrayPool<T>.Shared.Rent(output.Data.Length);
-        int[] labelScratch = ArrayPool<int>.Shared.Rent(classIndices ? axes.Samples : 0);
-        try
-        {
-            return Cost(output, target, classIndices, axes, scratch.AsSpan(0, output.Data.Length), labelScratch.AsSpan(0, classIndices ? axes.Samples : 0));
-        }
-        finally
-        {
-            ArrayPool<T>.Shared.Return(scratch);
-            ArrayPool<int>.Shared.Return(labelScratch);
-        }
+        // Per-thread scratch, so that a training step allocates nothing.
+        return Cost(output, target, classIndices, axes, Scratch<T>.Loss(output.Data.Length), Scratch<int>.Loss(classIndices ? axes.Samples : 0));
     }
 
     private T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices, Axes axes, Span<T> logp, Span<int> labels)
@@ -122,17 +112,7 @@ public sealed class CrossEntropy : Loss
             CheckLabelShape(target, axes);
         }
 
-        T[] scratch = ArrayPool<T>.Shared.Rent(output.Data.Length);
-        int[] labelScratch = ArrayPool<int>.Shared.Rent(classIndices ? axes.Samples : 0);
-        try
-        {
-            Gradient(output, target, gradient, classIndices, axes, scratch.AsSpan(0, output.Data.Length), labelScratch.AsSpan(0, classIndices ? axes.Samples : 0));
-        }
-        finally
-        {
-            ArrayPool<T>.Shared.Return(scratch);
-            ArrayPool<int>.Shared.Return(labelScratch);
-        }
+        Gradient(output, target, gradient, classIndices, axes, Scratch<T>.Loss(output.Data.Length), Scratch<int>.Loss(classIndices ? axes.Samples : 0));
     }
 
     private void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices, Axes axes, Span<T> logp, Span<int> labels)

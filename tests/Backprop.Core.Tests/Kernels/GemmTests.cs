@@ -5,7 +5,13 @@ using FsCheck.Xunit;
 
 namespace Backprop.Core.Tests.Kernels;
 
+/// <summary>
+/// The products against their definition on every path. In the "Gemm settings" collection: one
+/// test here changes Gemm.Threads, a process-wide setting, and must not run beside the tests that
+/// count a training step's allocations.
+/// </summary>
 [Properties(MaxTest = 150, Arbitrary = [typeof(Arbitraries)])]
+[Collection("Gemm settings")]
 public class GemmTests
 {
     /// <summary>The definition, written independently of the kernel: C[i,j] = Σₚ A[i,p]·B[p,j], p ascending.</summary>
