@@ -1,0 +1,97 @@
+using Backprop.Core.Losses;
+
+namespace Backprop.Core.Tests.Losses;
+
+/// <summary>cross_entropy's laws and refusals, stated without numbers an oracle would have to supply.</summary>
+public class CrossEntropyLawTests
+{
+    private static readonly Matrix<double> Logits = new(2, 3, [0.5, -1, 2, 3, 0.25, -0.75]);
+    private static readonly Matrix<double> Indices = new(2, 1, [2, 0]);
+    private static readonly Matrix<double> Probabilities = new(2, 3, [0.2, 0.3, 0.5, 0.6, 0.4, 0]);
+
+    /// <summary>The laws hold exactly in real arithmetic; in double, sums of a few terms near 1 differ by their last-bit rounding.</summary>
+    private const double Rounding = 1e-15;
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.0001)]
+    [InlineData(double.NaN)]
+    public void Label_Smoothing_Outside_0_To_1_Is_Refused(double smoothing)
+        => Should.Throw<ArgumentOutOfRangeException>(() => new CrossEntropy(labelSmoothing: smoothing))
+            .Message.ShouldStartWith($"label_smoothing must be between 0.0 and 1.0. Got: {smoothing}");
+
+    [Fact]
+    public void Label_Smoothing_Of_Exactly_1_Is_Allowed_And_Named()
+    {
+        new CrossEntropy(labelSmoothing: 1).LabelSmoothing.ShouldBe(1);
+        new CrossEntropy(labelSmoothing: 0.1).ToString().ShouldBe("cross_entropy (label_smoothing 0.1)");
+        new CrossEntropy().ToString().ShouldBe("cross_entropy");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_Sum_Is_N_Times_The_Mean_And_A_Scale_Multiplies_Cost_And_Gradient(bool classIndices)
+    {
+        Matrix<double> target = classIndices ? Indices : Probabilities;
+        double mean = new CrossEntropy().Cost(Logits, target, classIndices);
+        new CrossEntropy(Reduction.Sum).Cost(Logits, target, classIndices).ShouldBe(2 * mean, Rounding);
+        new CrossEntropy(Reduction.Mean, 4).Cost(Logits, target, classIndices).ShouldBe(4 * mean); // powers of two scale exactly
+
+        var g = new Matrix<double>(2, 3);
+        var scaled = new Matrix<double>(2, 3);
+        new CrossEntropy().Gradient(Logits, target, g, classIndices);
+        new CrossEntropy(Reduction.Mean, 4).Gradient(Logits, target, scaled, classIndices);
+        scaled.Data.ShouldBe(g.Data.Select(v => 4 * v).ToArray());
+        var summed = new Matrix<double>(2, 3);
+        new CrossEntropy(Reduction.Sum).Gradient(Logits, target, summed, classIndices);
+        summed.Data.Zip(g.Data, (s, m) => Math.Abs(s - (2 * m))).Max().ShouldBeLessThan(Rounding);
+    }
+
+    [Fact]
+    public void One_Hot_Probabilities_Give_The_Cost_And_Gradient_Of_Their_Class_Indices()
+    {
+        var oneHot = new Matrix<double>(2, 3, [0, 0, 1, 1, 0, 0]);
+        new CrossEntropy().Cost(Logits, oneHot).ShouldBe(new CrossEntropy().Cost(Logits, Indices, classIndices: true), Rounding);
+        var a = new Matrix<double>(2, 3);
+        var b = new Matrix<double>(2, 3);
+        new CrossEntropy(labelSmoothing: 0.2).Gradient(Logits, oneHot, a);
+        new CrossEntropy(labelSmoothing: 0.2).Gradient(Logits, Indices, b, classIndices: true);
+        a.Data.Zip(b.Data, (x, y) => Math.Abs(x - y)).Max().ShouldBeLessThan(Rounding);
+        new CrossEntropy(labelSmoothing: 0.2).Cost(Logits, oneHot).ShouldBe(new CrossEntropy(labelSmoothing: 0.2).Cost(Logits, Indices, classIndices: true), Rounding);
+    }
+
+    [Fact]
+    public void Logits_Shifted_By_A_Constant_Give_The_Same_Cost_Even_Where_Exp_Would_Overflow()
+    {
+        // log_softmax subtracts each sample's largest logit first, wherever it is.
+        var huge = new Matrix<double>(2, 3, Logits.Data.Select((v, i) => v + (i < 3 ? 1000 : -1000)).ToArray());
+        new CrossEntropy().Cost(huge, Indices, classIndices: true).ShouldBe(new CrossEntropy().Cost(Logits, Indices, classIndices: true), 1e-12); // the shift itself rounds the logits
+    }
+
+    [Fact]
+    public void Class_Indices_Must_Be_Whole_In_Range_And_One_Per_Sample()
+    {
+        var loss = new CrossEntropy();
+        Should.Throw<ArgumentException>(() => loss.Cost(Logits, new Matrix<double>(2, 1, [0.5, 1]), classIndices: true))
+            .Message.ShouldBe("class-index targets must be whole numbers, but sample 0 has 0.5");
+        Should.Throw<ArgumentException>(() => loss.Cost(Logits, new Matrix<double>(2, 1, [0, 3]), classIndices: true)).Message.ShouldBe("Target 3 is out of bounds.");
+        Should.Throw<ArgumentException>(() => loss.Cost(Logits, new Matrix<double>(2, 1, [-1, 0]), classIndices: true)).Message.ShouldBe("Target -1 is out of bounds.");
+        Should.Throw<ArgumentException>(() => loss.Cost(Logits, new Matrix<double>(3, 1), classIndices: true))
+            .Message.ShouldBe("class-index targets are 3×1 but the output holds 2 samples, so they must be 2×1 (one index per sample)");
+        Should.Throw<ArgumentException>(() => loss.Gradient(Logits, new Matrix<double>(2, 2), new Matrix<double>(2, 3), classIndices: true))
+            .Message.ShouldStartWith("class-index targets are 2×2");
+    }
+
+    [Fact]
+    public void Misshapen_Probability_Targets_And_Gradients_Are_Refused()
+    {
+        var loss = new CrossEntropy();
+        Should.Throw<ArgumentException>(() => loss.Cost(Logits, new Matrix<double>(2, 2)))
+            .Message.ShouldBe("the target is 2×2 but the network's output is 2×3; they must have the same shape");
+        Should.Throw<ArgumentException>(() => loss.Gradient(Logits, new Matrix<double>(2, 2), new Matrix<double>(2, 3)))
+            .Message.ShouldBe("the target is 2×2 but the network's output is 2×3; they must have the same shape");
+        Should.Throw<ArgumentException>(() => loss.Gradient(Logits, Probabilities, new Matrix<double>(3, 2)))
+            .Message.ShouldBe("the gradient is 3×2 but the network's output is 2×3; they must have the same shape");
+    }
+}
