@@ -94,4 +94,34 @@ public class CrossEntropyLawTests
         Should.Throw<ArgumentException>(() => loss.Gradient(Logits, Probabilities, new Matrix<double>(3, 2)))
             .Message.ShouldBe("the gradient is 3×2 but the network's output is 2×3; they must have the same shape");
     }
+    [Fact]
+    public void Logits_Spread_Wider_Than_Exps_Range_Within_A_Sample_Stay_Finite()
+    {
+        // Subtracting the sample's largest logit keeps every exponent ≤ 0; any other shift overflows here.
+        var wide = new Matrix<double>(1, 3, [-1000, 0, 1000]);
+        var shifted = new Matrix<double>(1, 3, [-2000, -1000, 0]);
+        var label = new Matrix<double>(1, 1, [1]);
+        double cost = new CrossEntropy().Cost(wide, label, classIndices: true);
+        double.IsFinite(cost).ShouldBeTrue();
+        cost.ShouldBe(new CrossEntropy().Cost(shifted, label, classIndices: true));
+        var g = new Matrix<double>(1, 3);
+        new CrossEntropy().Gradient(wide, label, g, classIndices: true);
+        g.Data.All(double.IsFinite).ShouldBeTrue();
+    }
+
+    [Fact]
+    public void The_Gradient_Depends_Only_On_Its_Own_Arguments_Not_On_The_Cost_Computed_Before()
+    {
+        // The loss keeps per-thread scratch; a gradient must recompute everything it reads from it.
+        var loss = new CrossEntropy(labelSmoothing: 0.1);
+        var expected = new Matrix<double>(2, 3);
+        loss.Cost(Logits, Indices, classIndices: true);
+        loss.Gradient(Logits, Indices, expected, classIndices: true);
+
+        var other = new Matrix<double>(2, 3, [9, 8, 7, -6, -5, 4]);
+        loss.Cost(other, new Matrix<double>(2, 1, [1, 2]), classIndices: true);
+        var actual = new Matrix<double>(2, 3);
+        loss.Gradient(Logits, Indices, actual, classIndices: true);
+        actual.Data.ShouldBe(expected.Data);
+    }
 }
