@@ -158,9 +158,9 @@ public static class SideBySideTraining
             {
                 Batch<double> batch = train.Batch(order.AsSpan(start, Math.Min(options.BatchSize, n - start)), classIndices);
                 double coreCost = double.CreateChecked(core.Train(batch.Convert<T>()));
-                StepRecord<double> t = torch.Step(batch);
+                double torchCost = torch.Train(batch);
                 LayerParameters<double>[] coreParameters = core.Network.Parameters.Select(p => p.Convert<double>()).ToArray();
-                var step = new TrainingStep(steps.Count + 1, epoch, coreCost, t.Cost, Divergence(coreParameters, t.Parameters!));
+                var step = new TrainingStep(steps.Count + 1, epoch, coreCost, torchCost, Divergence(coreParameters, torch.Parameters()));
                 steps.Add(step);
                 onStep?.Invoke(step);
             }

@@ -55,18 +55,9 @@ public sealed class TorchSession : IDisposable
     /// <summary>One training step on <paramref name="batch"/>, reported as the core reports it.</summary>
     public StepRecord<double> Step(Batch<double> batch)
     {
-        shapes.CheckBatch(batch);
         using DisposeScope scope = NewDisposeScope();
-        foreach (Parameter p in parameters)
-        {
-            p.grad?.zero_();
-        }
-
-        Tensor x = TorchOracle.ToTensor(batch.X, scalarType);
-        Tensor y = batch.ClassIndices
-            ? tensor(batch.Y.Data.Select(v => (long)v).ToArray(), [batch.Y.Rows], ScalarType.Int64)
-            : TorchOracle.ToTensor(batch.Y, scalarType);
-
+        (Tensor x, Tensor y) = ToTensors(batch);
+        ZeroGradients();
         var zs = new Tensor[linears.Length];
         var activations = new Tensor[linears.Length];
         Tensor cost = NoCollection.Run(() =>
@@ -107,39 +98,33 @@ public sealed class TorchSession : IDisposable
     /// <summary>A batch copied into libtorch once, for loops that train on it many times (benchmarks).</summary>
     public TorchBatch Prepare(Batch<double> batch)
     {
-        shapes.CheckBatch(batch);
-        Tensor x = TorchOracle.ToTensor(batch.X, scalarType);
-        Tensor y = batch.ClassIndices
-            ? tensor(batch.Y.Data.Select(v => (long)v).ToArray(), [batch.Y.Rows], ScalarType.Int64)
-            : TorchOracle.ToTensor(batch.Y, scalarType);
+        (Tensor x, Tensor y) = ToTensors(batch);
         return new TorchBatch(x, y);
     }
 
     /// <summary>
     /// One plain training step, as a PyTorch loop writes it: zero the gradients, forward, cost,
     /// backward, update; nothing retained or copied out but the cost. What the benchmarks time.
+    /// Not inside <see cref="NoCollection"/>: its forced collection per call would be timed too,
+    /// and nothing checks these numbers.
     /// </summary>
     public double Train(TorchBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         using DisposeScope scope = NewDisposeScope();
-        foreach (Parameter p in parameters)
-        {
-            p.grad?.zero_();
-        }
+        return TrainStep(batch.X, batch.Y);
+    }
 
-        // Not inside NoCollection: its forced collection per call would be timed too. Nothing
-        // checks these numbers; only Step's and Predict's are compared or reported.
-        Tensor a = batch.X;
-        for (int i = 0; i < linears.Length; i++)
-        {
-            a = TorchOracle.Activate(spec.Layers[i].Activation, linears[i].forward(a));
-        }
-
-        Tensor cost = TorchOracle.Cost(spec.Loss, a, batch.Y);
-        cost.backward();
-        optimizer?.step();
-        return cost.ToDouble();
+    /// <summary>
+    /// The same plain step on a batch given as matrices, guarded by <see cref="NoCollection"/>, for
+    /// long runs that compare only the cost and the parameters (<see cref="Parameters"/>): none of
+    /// <see cref="Step"/>'s Z, A and gradients are kept or copied out.
+    /// </summary>
+    public double Train(Batch<double> batch)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        (Tensor x, Tensor y) = ToTensors(batch);
+        return NoCollection.Run(() => TrainStep(x, y));
     }
 
     /// <summary>The network's output for the inputs <paramref name="x"/> (samples in rows), without gradients.</summary>
@@ -148,17 +133,47 @@ public sealed class TorchSession : IDisposable
         shapes.CheckInputs(x);
         using DisposeScope scope = NewDisposeScope();
         using IDisposable noGrad = no_grad();
-        Tensor output = NoCollection.Run(() =>
-        {
-            Tensor a = TorchOracle.ToTensor(x, scalarType);
-            for (int i = 0; i < linears.Length; i++)
-            {
-                a = TorchOracle.Activate(spec.Layers[i].Activation, linears[i].forward(a));
-            }
+        Tensor input = TorchOracle.ToTensor(x, scalarType);
+        return TorchOracle.ToMatrix(NoCollection.Run(() => Forward(input)));
+    }
 
-            return a;
-        });
-        return TorchOracle.ToMatrix(output);
+    private double TrainStep(Tensor x, Tensor y)
+    {
+        ZeroGradients();
+        Tensor cost = TorchOracle.Cost(spec.Loss, Forward(x), y);
+        cost.backward();
+        optimizer?.step();
+        return cost.ToDouble();
+    }
+
+    private Tensor Forward(Tensor x)
+    {
+        Tensor a = x;
+        for (int i = 0; i < linears.Length; i++)
+        {
+            a = TorchOracle.Activate(spec.Layers[i].Activation, linears[i].forward(a));
+        }
+
+        return a;
+    }
+
+    private void ZeroGradients()
+    {
+        foreach (Parameter p in parameters)
+        {
+            p.grad?.zero_();
+        }
+    }
+
+    /// <summary>X and Y as tensors of the session's dtype (class indices as int64), after checking their shapes in C#.</summary>
+    private (Tensor X, Tensor Y) ToTensors(Batch<double> batch)
+    {
+        shapes.CheckBatch(batch);
+        Tensor x = TorchOracle.ToTensor(batch.X, scalarType);
+        Tensor y = batch.ClassIndices
+            ? tensor(batch.Y.Data.Select(v => (long)v).ToArray(), [batch.Y.Rows], ScalarType.Int64)
+            : TorchOracle.ToTensor(batch.Y, scalarType);
+        return (x, y);
     }
 
     /// <summary>The current parameters.</summary>
