@@ -91,8 +91,7 @@ public static class Gemm
         // less; but a product only n columns wide (a 10-class output layer) goes through Cᵀ,
         // m wide, so that the vectors have columns to work on. Each element is the same sum
         // either way, as IEEE products commute.
-        int panel = 2 * (chosen == SimdPath.Vector512 ? 64 : 32) / Unsafe.SizeOf<T>();
-        bool viaCt = chosen != SimdPath.Scalar && n < panel && m > n
+        bool viaCt = chosen != SimdPath.Scalar && n < PanelWidth<T>(chosen == SimdPath.Vector512) && m > n
             || ((long)k * m) + ((long)m * n) < (long)k * n;
         Span<T> packed = Scratch<T>.Transposed(viaCt ? (k * m) + (m * n) : k * n);
         if (viaCt)
@@ -195,7 +194,7 @@ public static class Gemm
     private static unsafe int Vectorised<T>(ReadOnlySpan<T> a, int aRow, int aCol, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool wide)
         where T : unmanaged, INumberBase<T>
     {
-        int panelWidth = 2 * (wide ? Vector512<T>.Count : Vector256<T>.Count);
+        int panelWidth = PanelWidth<T>(wide);
         int panels = n / panelWidth;
         bool parallel = false;
         if (Threads > 1 && panels > 1 && (long)m * k * n >= ParallelThreshold)
@@ -233,13 +232,16 @@ public static class Gemm
         }
     }
 
+    /// <summary>Columns in one wide panel: two vectors of 512 or 256 bits.</summary>
+    private static int PanelWidth<T>(bool wide) => 2 * (wide ? 64 : 32) / Unsafe.SizeOf<T>();
+
     /// <summary>A product in pinned memory; <see cref="RunPanel"/> computes one wide panel of C's columns.</summary>
     private readonly unsafe struct Job<T>(T* a, int aRow, int aCol, T* b, T* c, int m, int k, int n, bool wide, int aLength, int bLength, int cLength) : IPanelJob
         where T : unmanaged, INumberBase<T>
     {
         public void RunPanel(int panel)
         {
-            int panelWidth = 2 * (wide ? Vector512<T>.Count : Vector256<T>.Count);
+            int panelWidth = PanelWidth<T>(wide);
             WidePanel(new ReadOnlySpan<T>(a, aLength), aRow, aCol, new ReadOnlySpan<T>(b, bLength), new Span<T>(c, cLength), m, k, n, panel * panelWidth, Scratch<T>.Panel(k * panelWidth), wide);
         }
     }
