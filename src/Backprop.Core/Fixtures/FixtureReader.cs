@@ -64,8 +64,7 @@ public static partial class FixtureReader
 
     public static Fixture Parse(string json)
     {
-        ArgumentNullException.ThrowIfNull(json);
-        JsonDocument document;
+        JsonDocument document; // null text: JsonDocument.Parse throws ArgumentNullException
         try
         {
             document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxDepth });

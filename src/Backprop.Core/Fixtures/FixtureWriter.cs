@@ -139,8 +139,8 @@ public static class FixtureWriter
 
     private static string Int(int i) => i.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>A setting (lr, rtol, …): always double, whatever the dtype.</summary>
-    private static string Double(double d) => d.ToString("R", CultureInfo.InvariantCulture);
+    /// <summary>A setting (lr, rtol, …): always double, whatever the dtype. .NET's default format is the shortest round-trip form.</summary>
+    private static string Double(double d) => d.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Builds the text: a stack of open brackets, with commas put in as items follow each other.</summary>
     private sealed class Writer(DType dtype)
@@ -154,8 +154,8 @@ public static class FixtureWriter
             if (double.IsPositiveInfinity(value)) return "\"Infinity\"";
             if (double.IsNegativeInfinity(value)) return "\"-Infinity\"";
             return dtype == DType.Float32
-                ? ((float)value).ToString("R", CultureInfo.InvariantCulture)
-                : value.ToString("R", CultureInfo.InvariantCulture);
+                ? ((float)value).ToString(CultureInfo.InvariantCulture)
+                : value.ToString(CultureInfo.InvariantCulture);
         }
 
         public string Vector(IEnumerable<double> values) => $"[{string.Join(", ", values.Select(Number))}]";
