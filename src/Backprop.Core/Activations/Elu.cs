@@ -1,11 +1,12 @@
 using System.Numerics;
+using Backprop.Core.Kernels;
 
 namespace Backprop.Core.Activations;
 
 /// <summary>
 /// g(z) = z for z &gt; 0, α·(e^z − 1) otherwise; g'(z) = 1 for z &gt; 0, α·e^z otherwise. z = 0
 /// takes the negative branch (g'(0) = α), and NaN the positive one, as PyTorch's elu kernels,
-/// which test z ≤ 0. Default α = 1.
+/// which test z ≤ 0. Default α = 1. e^z − 1 is expm1, as libtorch's: exact near 0, and −0 stays −0.
 /// <para>
 /// At z = NaN libtorch's two kernels disagree in backward: the scalar one tests z ≤ 0 and passes
 /// dA through, the vectorised one tests z &gt; 0 and returns NaN. Which runs depends on the tensor's
@@ -31,7 +32,7 @@ public sealed class Elu(double alpha = 1) : ElementwiseActivation
         T alpha = T.CreateChecked(Alpha);
         for (int i = 0; i < z.Length; i++)
         {
-            a[i] = z[i] <= T.Zero ? (T.Exp(z[i]) - T.One) * alpha : z[i];
+            a[i] = z[i] <= T.Zero ? ScalarMath.ExpM1(z[i]) * alpha : z[i];
         }
     }
 

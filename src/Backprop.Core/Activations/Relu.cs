@@ -4,7 +4,8 @@ namespace Backprop.Core.Activations;
 
 /// <summary>
 /// g(z) = max(0, z); g'(z) = 1 for z &gt; 0 and 0 otherwise, so ReLU'(0) = 0, as PyTorch.
-/// NaN passes through forward (PyTorch's clamp_min propagates it), and backward, like PyTorch's
+/// Forward keeps z unless z &lt; 0, as PyTorch's clamp_min: NaN passes through and relu(−0) = −0.
+/// Backward, like PyTorch's
 /// threshold_backward, tests the output: dZ = (a &lt;= 0) ? 0 : dA, so a NaN output passes dA on.
 /// </summary>
 public sealed class Relu : ElementwiseActivation
@@ -22,7 +23,7 @@ public sealed class Relu : ElementwiseActivation
         CheckLengths(z.Length, a.Length, z.Length, z.Length);
         for (int i = 0; i < z.Length; i++)
         {
-            a[i] = z[i] > T.Zero || T.IsNaN(z[i]) ? z[i] : T.Zero;
+            a[i] = z[i] < T.Zero ? T.Zero : z[i];
         }
     }
 

@@ -33,6 +33,34 @@ public static class ScalarMath
     }
 
     /// <summary>
+    /// e^x − 1, accurate for small |x| (the BCL's ExpM1 is Exp(x) − 1, which loses every digit of
+    /// x below the rounding of e^x, and turns −0 into +0). Kahan's formula: with u = e^x,
+    /// (u − 1) · x / log(u) cancels the rounding of u. float goes through double.
+    /// </summary>
+    public static T ExpM1<T>(T x)
+        where T : IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return T.CreateTruncating(ExpM1(double.CreateTruncating(x)));
+        }
+
+        T u = T.Exp(x);
+        if (u == T.One)
+        {
+            return x;
+        }
+
+        T um1 = u - T.One;
+        if (um1 == -T.One || T.IsPositiveInfinity(u))
+        {
+            return um1;
+        }
+
+        return um1 * (x / T.Log(u));
+    }
+
+    /// <summary>
     /// The error function erf(x), for GELU. The BCL has none; this is fdlibm's algorithm (the one
     /// glibc's erf descends from): rational approximations on [0, 0.84375), [0.84375, 1.25) and
     /// erfc's on [1.25, 6), and ±1 beyond, accurate to about one ulp. float goes through double.
