@@ -73,6 +73,58 @@ public sealed class DatasetTests : IDisposable
         var tiny = new Dataset("tiny", new Matrix<double>(2, 1, [1, 2]), [0, 1], 2);
         Should.Throw<ArgumentOutOfRangeException>(() => tiny.Split(1.0, 1));
     }
+    /// <summary>Ten samples whose label is their index, so each split sample says where it came from; feature 1 is constant.</summary>
+    private static Dataset Indexed() => new("indexed", new Matrix<double>(10, 2, Enumerable.Range(0, 10).SelectMany(i => new double[] { i * i, 5 }).ToArray()), Enumerable.Range(0, 10).ToArray(), 10);
+
+    [Fact]
+    public void The_Split_Shuffles_And_Standardises_Both_Parts_With_The_Training_Parts_Mean_And_Deviation()
+    {
+        (Dataset train, Dataset test) = Indexed().Split(0.3, seed: 3);
+        test.Labels.Length.ShouldBe(3);
+        train.Labels.Concat(test.Labels).Order().ShouldBe(Enumerable.Range(0, 10));
+        test.Labels.ShouldNotBe([0, 1, 2]);
+
+        double mean = train.Labels.Average(i => (double)(i * i));
+        double std = Math.Sqrt(train.Labels.Average(i => ((i * i) - mean) * ((i * i) - mean)));
+        foreach (Dataset part in new[] { train, test })
+        {
+            for (int r = 0; r < part.Labels.Length; r++)
+            {
+                int i = part.Labels[r];
+                part.Features[r, 0].ShouldBe(((i * i) - mean) / std, 1e-14);
+                part.Features[r, 1].ShouldBe(0.0); // constant: centred, not divided by a zero deviation
+            }
+        }
+    }
+
+    [Fact]
+    public void A_Header_Counts_As_Line_1_And_A_Label_Equal_To_The_Class_Count_Is_Refused()
+    {
+        Should.Throw<InvalidDataException>(() => Dataset.Parse("x", "x.csv", "a,b,label\n1,2,0\n1,2\n", header: true, features: 2, classes: 2))
+            .Message.ShouldBe("x.csv:3: 2 cells, expected 3 (2 features and a label)");
+        Should.Throw<InvalidDataException>(() => Dataset.Parse("x", "x.csv", "1,2,2\n", header: false, features: 2, classes: 2))
+            .Message.ShouldBe("x.csv:1: label \"2\" is not a class in [0, 2)");
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.0)]
+    [InlineData(double.NaN)]
+    public void A_Test_Fraction_Outside_0_1_Is_Refused(double fraction)
+    {
+        var e = Should.Throw<ArgumentOutOfRangeException>(() => Indexed().Split(fraction, 1));
+        e.ParamName.ShouldBe("testFraction");
+        e.Message.ShouldStartWith("the test fraction must lie strictly between 0 and 1");
+    }
+
+    [Fact]
+    public void A_Split_Must_Leave_At_Least_One_Training_Sample()
+    {
+        // 10 × 0.95 rounds to 10 test samples: none left. 10 × 0.9 leaves one.
+        Should.Throw<ArgumentException>(() => Indexed().Split(0.95, 1)).Message.ShouldBe("10 samples leave none for training with a test fraction of 0.95");
+        Indexed().Split(0.9, 1).Train.Labels.Length.ShouldBe(1);
+    }
+
     [Fact]
     public void A_Batch_Takes_The_Rows_In_Order_With_Labels_As_Targets_Or_Class_Indices()
     {
