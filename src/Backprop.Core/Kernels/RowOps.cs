@@ -9,7 +9,7 @@ public static class RowOps
     public static void AddToEveryRow<T>(Span<T> x, ReadOnlySpan<T> v, int m, int n)
         where T : INumberBase<T>
     {
-        CheckLengths(x.Length, v.Length, m, n, "v");
+        CheckLengths(x.Length, v.Length, m, n, "v", perRow: false);
         for (int i = 0; i < m; i++)
         {
             Span<T> row = x.Slice(i * n, n);
@@ -24,7 +24,7 @@ public static class RowOps
     public static void ColumnSums<T>(ReadOnlySpan<T> x, Span<T> sums, int m, int n)
         where T : INumberBase<T>
     {
-        CheckLengths(x.Length, sums.Length, m, n, "sums");
+        CheckLengths(x.Length, sums.Length, m, n, "sums", perRow: false);
         sums.Clear();
         for (int i = 0; i < m; i++)
         {
@@ -40,7 +40,7 @@ public static class RowOps
     public static void AddToEveryColumn<T>(Span<T> x, ReadOnlySpan<T> v, int m, int n)
         where T : INumberBase<T>
     {
-        CheckLengths(x.Length, v.Length, n, m, "v"); // v has one entry per row: m
+        CheckLengths(x.Length, v.Length, m, n, "v", perRow: true);
         for (int i = 0; i < m; i++)
         {
             Span<T> row = x.Slice(i * n, n);
@@ -55,7 +55,7 @@ public static class RowOps
     public static void RowSums<T>(ReadOnlySpan<T> x, Span<T> sums, int m, int n)
         where T : INumberBase<T>
     {
-        CheckLengths(x.Length, sums.Length, n, m, "sums");
+        CheckLengths(x.Length, sums.Length, m, n, "sums", perRow: true);
         for (int i = 0; i < m; i++)
         {
             ReadOnlySpan<T> row = x.Slice(i * n, n);
@@ -69,7 +69,8 @@ public static class RowOps
         }
     }
 
-    private static void CheckLengths(int matrixLength, int vectorLength, int m, int n, string vectorName)
+    /// <summary>The matrix must hold m·n elements; the vector one per column (n), or one per row (m) when <paramref name="perRow"/>.</summary>
+    private static void CheckLengths(int matrixLength, int vectorLength, int m, int n, string vectorName, bool perRow)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
@@ -78,9 +79,11 @@ public static class RowOps
             throw new ArgumentException($"the matrix must hold m·n = {m}·{n} = {(long)m * n} elements, but holds {matrixLength}", "x");
         }
 
-        if (vectorLength != n)
+        if (vectorLength != (perRow ? m : n))
         {
-            throw new ArgumentException($"{vectorName} must hold n = {n} elements, but holds {vectorLength}", vectorName);
+            throw new ArgumentException(
+                perRow ? $"{vectorName} must hold m = {m} elements, one per row, but holds {vectorLength}" : $"{vectorName} must hold n = {n} elements, but holds {vectorLength}",
+                vectorName);
         }
     }
 }
