@@ -90,8 +90,8 @@ public sealed record QuantityComparison(
     public string Describe(DType dtype = DType.Float64)
     {
         string R(double x) => dtype == DType.Float32
-            ? ((float)x).ToString("R", CultureInfo.InvariantCulture)
-            : x.ToString("R", CultureInfo.InvariantCulture);
+            ? ((float)x).ToString(CultureInfo.InvariantCulture)
+            : x.ToString(CultureInfo.InvariantCulture);
 
         if (ShapeError is not null)
         {

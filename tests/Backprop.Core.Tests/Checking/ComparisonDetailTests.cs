@@ -21,6 +21,20 @@ public class ComparisonDetailTests
     }
 
     [Fact]
+    public void Among_Equally_Bad_Elements_The_First_Is_The_Worst()
+    {
+        QuantityComparison.Compare("q", [1, 1, 1], [1, 1.5, 1.5], Tolerance).WorstIndex.ShouldBe("[1]");
+    }
+
+    [Fact]
+    public void A_Difference_Exactly_At_The_Allowance_Agrees_And_Is_Described_As_Within_It()
+    {
+        QuantityComparison r = QuantityComparison.Compare("q", [1.0], [1.5], new Tolerance(rtol: 0, atol: 0.5));
+        r.Passed.ShouldBeTrue();
+        r.Describe().ShouldEndWith("|Δ| 5.0E-1 ≤ allowed 5.0E-1");
+    }
+
+    [Fact]
     public void Equal_Values_Have_No_Relative_Error_Even_At_Zero()
     {
         QuantityComparison r = QuantityComparison.Compare("q", [0, 2], [0, 2], Tolerance);
