@@ -63,5 +63,7 @@ public class WorkspaceTests
         Should.Throw<ArgumentNullException>(() => Backpropagation.ForwardBackward(network, null!));
         Should.Throw<ArgumentNullException>(() => Backpropagation.Predict(null!, Batch.X));
         Should.Throw<ArgumentOutOfRangeException>(() => new Workspace<double>(network, 0)).ParamName.ShouldBe("samples");
+        Should.Throw<Exception>(() => network.CheckInputs(null!)).ShouldBeOfType<ArgumentNullException>();
+        Should.Throw<Exception>(() => network.CheckBatch(null!)).ShouldBeOfType<ArgumentNullException>();
     }
 }
