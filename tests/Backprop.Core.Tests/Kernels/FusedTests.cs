@@ -36,4 +36,15 @@ public class FusedTests
         Should.Throw<ArgumentException>(() => Fused.MultiplyAdd(1f, new float[17], new float[16]))
             .Message.ShouldStartWith("x holds 17 elements but y holds 16; they must be equal");
     }
+
+    [Fact]
+    public void A_Path_The_Type_Has_No_Vectors_For_Is_Refused()
+    {
+        // Half has no vector paths here: only Scalar.
+        Should.Throw<NotSupportedException>(() => Fused.MultiplyAdd((Half)1, new Half[4], new Half[4], SimdPath.Vector256))
+            .Message.ShouldBe("the Vector256 path is not available here for Half");
+        Half[] y = [(Half)1, (Half)2];
+        Fused.MultiplyAdd((Half)2, [(Half)3, (Half)4], y, SimdPath.Scalar);
+        y.ShouldBe([(Half)7, (Half)10]);
+    }
 }
