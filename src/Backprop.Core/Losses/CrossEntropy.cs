@@ -59,11 +59,19 @@ public sealed class CrossEntropy : Loss
         if (classIndices)
         {
             Labels(target, axes, labels);
-            T nll = T.Zero, smooth = T.Zero;
+            T n = T.CreateChecked(axes.Samples);
+            T nll = T.Zero;
             for (int i = 0; i < axes.Samples; i++)
             {
                 nll -= logp[axes.Index(i, labels[i])];
-                if (LabelSmoothing > 0)
+            }
+
+            cost = Reduction == Reduction.Mean ? nll / n : nll;
+            if (LabelSmoothing > 0)
+            {
+                // PyTorch's smooth loss: −Σ log p over every class, reduced as the NLL is.
+                T smooth = T.Zero;
+                for (int i = 0; i < axes.Samples; i++)
                 {
                     T rowSum = T.Zero;
                     for (int c = 0; c < axes.Classes; c++)
@@ -73,16 +81,9 @@ public sealed class CrossEntropy : Loss
 
                     smooth += -rowSum;
                 }
-            }
 
-            T n = T.CreateChecked(axes.Samples);
-            if (Reduction == Reduction.Mean)
-            {
-                nll /= n;
-                smooth /= n;
+                cost = (keep * cost) + ((Reduction == Reduction.Mean ? smooth / n : smooth) * spread);
             }
-
-            cost = LabelSmoothing > 0 ? (keep * nll) + (smooth * spread) : nll;
         }
         else
         {

@@ -95,6 +95,19 @@ public class CrossEntropyLawTests
             .Message.ShouldBe("the gradient is 3×2 but the network's output is 2×3; they must have the same shape");
     }
     [Fact]
+    public void A_Class_With_A_Logit_Of_Minus_Infinity_Costs_Nothing_Without_Smoothing()
+    {
+        // Its probability is 0 and its log-probability −∞; only label smoothing, which spreads
+        // target mass onto every class, reads that −∞ (and then the cost is +∞, as PyTorch's).
+        var logits = new Matrix<double>(2, 3, [0, double.NegativeInfinity, 1, 2, 0, double.NegativeInfinity]);
+        var finite = new Matrix<double>(2, 2, [0, 1, 2, 0]);
+        var labels = new Matrix<double>(2, 1, [2, 0]);
+        new CrossEntropy().Cost(logits, labels, classIndices: true).ShouldBe(new CrossEntropy().Cost(finite, new Matrix<double>(2, 1, [1, 0]), classIndices: true));
+        new CrossEntropy(Reduction.Sum).Cost(logits, labels, classIndices: true).ShouldBe(new CrossEntropy(Reduction.Sum).Cost(finite, new Matrix<double>(2, 1, [1, 0]), classIndices: true));
+        new CrossEntropy(Reduction.Mean, 1, 0.1).Cost(logits, labels, classIndices: true).ShouldBe(double.PositiveInfinity);
+    }
+
+    [Fact]
     public void Logits_Spread_Wider_Than_Exps_Range_Within_A_Sample_Stay_Finite()
     {
         // Subtracting the sample's largest logit keeps every exponent ≤ 0; any other shift overflows here.
