@@ -95,6 +95,28 @@ public class CrossEntropyLawTests
             .Message.ShouldBe("the gradient is 3×2 but the network's output is 2×3; they must have the same shape");
     }
     [Fact]
+    public void With_Smoothing_A_Sum_Is_Still_N_Times_The_Mean()
+    {
+        var logits = new Matrix<double>(3, 2, [0.5, -1, 2, 0.25, -0.75, 1.5]);
+        var labels = new Matrix<double>(3, 1, [1, 0, 1]);
+        double mean = new CrossEntropy(Reduction.Mean, 1, 0.2).Cost(logits, labels, classIndices: true);
+        new CrossEntropy(Reduction.Sum, 1, 0.2).Cost(logits, labels, classIndices: true).ShouldBe(3 * mean, 1e-15);
+    }
+
+    [Fact]
+    public void LogSoftmax_Of_A_Matrix_Is_The_Log_Of_Each_Samples_Softmax()
+    {
+        var x = new Matrix<double>(2, 3, [1, 2, 3, -1, 0, 1000]);
+        Matrix<double> logp = CrossEntropy.LogSoftmax(x);
+        double total = Math.Exp(1) + Math.Exp(2) + Math.Exp(3);
+        logp[0, 2].ShouldBe(Math.Log(Math.Exp(3) / total), 1e-15);
+        logp[1, 2].ShouldBe(0.0);
+        logp[1, 0].ShouldBe(-1001.0);
+        CrossEntropy.LogSoftmax(x.Transpose(), samplesInColumns: true).Data.ShouldBe(logp.Transpose().Data);
+        Should.Throw<ArgumentNullException>(() => CrossEntropy.LogSoftmax<double>(null!));
+    }
+
+    [Fact]
     public void A_Class_With_A_Logit_Of_Minus_Infinity_Costs_Nothing_Without_Smoothing()
     {
         // Its probability is 0 and its log-probability −∞; only label smoothing, which spreads
