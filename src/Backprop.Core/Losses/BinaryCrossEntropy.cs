@@ -47,7 +47,7 @@ public sealed class BinaryCrossEntropy(Reduction reduction = Reduction.Mean, dou
             T x = output.Data[i], y = target.Data[i];
             CheckRange(x, y);
             T g = upstream * (x - y) / T.Max((T.One - x) * x, epsilon);
-            gradient.Data[i] = Reduction == Reduction.Mean ? g / count : g;
+            gradient.Data[i] = Reduced(g, count);
         }
     }
 

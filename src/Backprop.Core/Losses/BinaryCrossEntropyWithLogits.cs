@@ -38,7 +38,7 @@ public sealed class BinaryCrossEntropyWithLogits(Reduction reduction = Reduction
         {
             T sigmoid = T.One / (T.One + T.Exp(-output.Data[i]));
             T g = (sigmoid - target.Data[i]) * upstream;
-            gradient.Data[i] = Reduction == Reduction.Mean ? g / count : g;
+            gradient.Data[i] = Reduced(g, count);
         }
     }
 }

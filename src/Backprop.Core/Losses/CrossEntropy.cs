@@ -66,7 +66,7 @@ public sealed class CrossEntropy : Loss
                 nll -= logp[axes.Index(i, labels[i])];
             }
 
-            cost = Reduction == Reduction.Mean ? nll / n : nll;
+            cost = Reduced(nll, n);
             if (LabelSmoothing > 0)
             {
                 // PyTorch's smooth loss: −Σ log p over every class, reduced as the NLL is.
@@ -82,7 +82,7 @@ public sealed class CrossEntropy : Loss
                     smooth += -rowSum;
                 }
 
-                cost = (keep * cost) + ((Reduction == Reduction.Mean ? smooth / n : smooth) * spread);
+                cost = (keep * cost) + (Reduced(smooth, n) * spread);
             }
         }
         else
@@ -98,10 +98,10 @@ public sealed class CrossEntropy : Loss
                 }
             }
 
-            cost = Reduction == Reduction.Mean ? -sum / T.CreateChecked(axes.Samples) : -sum;
+            cost = Reduced(-sum, T.CreateChecked(axes.Samples));
         }
 
-        return Scale == 1 ? cost : cost * Upstream<T>();
+        return Scaled(cost);
     }
 
     public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false, bool samplesInColumns = false)

@@ -116,10 +116,17 @@ public abstract class Loss
     /// <summary>Applies the reduction and the scale to a sum of per-element losses.</summary>
     protected T Reduce<T>(T sum, int count)
         where T : IFloatingPointIeee754<T>
-    {
-        T reduced = Reduction == Reduction.Mean ? sum / T.CreateChecked(count) : sum;
-        return Scale == 1 ? reduced : reduced * T.CreateChecked(Scale);
-    }
+        => Scaled(Reduced(sum, T.CreateChecked(count)));
+
+    /// <summary>A sum (or one term of it) under the reduction: divided by <paramref name="count"/> for mean, as it is for sum.</summary>
+    protected T Reduced<T>(T sum, T count)
+        where T : IFloatingPointIeee754<T>
+        => Reduction == Reduction.Mean ? sum / count : sum;
+
+    /// <summary>A reduced loss times the scale; untouched when the scale is 1.</summary>
+    protected T Scaled<T>(T reduced)
+        where T : IFloatingPointIeee754<T>
+        => Scale == 1 ? reduced : reduced * Upstream<T>();
 
     /// <summary>The gradient arriving at the reduced loss: the scale (1 unless scaled).</summary>
     protected T Upstream<T>()
