@@ -3,7 +3,6 @@ using Backprop.Core.Activations;
 using Backprop.Core.Fixtures;
 using Backprop.Core.Losses;
 using Backprop.Core.Optimizers;
-using Backprop.Testing;
 
 namespace Backprop.Core.Tests.Fixtures;
 
@@ -15,8 +14,9 @@ namespace Backprop.Core.Tests.Fixtures;
 /// </summary>
 public class FixtureReaderMessageTests
 {
-    private static readonly string WorkedExample = File.ReadAllText(Agreement.FixturePath("worked-example.json"));
-    private static readonly string ClassIndices = File.ReadAllText(Agreement.FixturePath("gelu-tanh-elu-cross-entropy-adamw.json"));
+    private static string WorkedExample => FixtureReaderTests.WorkedExample;
+
+    private static string ClassIndices => FixtureReaderTests.ClassIndices;
 
     private static JsonNode Parsed(string text) => JsonNode.Parse(text)!;
 
@@ -237,20 +237,9 @@ public class FixtureReaderMessageTests
     [Fact]
     public void A_File_Of_Exactly_The_Size_Limit_Is_Read()
     {
-        string path = Path.Combine(Path.GetTempPath(), $"backprop-limit-{Guid.NewGuid():N}.json");
-        try
-        {
-            using (var file = File.Create(path))
-            {
-                file.SetLength(FixtureReader.MaxFileBytes); // sparse zeros: read, then refused as JSON
-            }
-
-            Should.Throw<FixtureFormatException>(() => FixtureReader.ReadFile(path)).Message.ShouldStartWith("not valid JSON");
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        // Sparse zeros: read, then refused as JSON, not for its size.
+        FixtureReaderTests.WithSparseFile(FixtureReader.MaxFileBytes, path =>
+            Should.Throw<FixtureFormatException>(() => FixtureReader.ReadFile(path)).Message.ShouldStartWith("not valid JSON"));
     }
 
     [Fact]

@@ -7,8 +7,8 @@ namespace Backprop.Core.Tests.Fixtures;
 /// <summary>A fixture that breaks the contract is refused with its JSON path and what is wrong.</summary>
 public class FixtureReaderTests
 {
-    private static readonly string WorkedExample = File.ReadAllText(Agreement.FixturePath("worked-example.json"));
-    private static readonly string ClassIndices = File.ReadAllText(Agreement.FixturePath("gelu-tanh-elu-cross-entropy-adamw.json"));
+    internal static readonly string WorkedExample = File.ReadAllText(Agreement.FixturePath("worked-example.json"));
+    internal static readonly string ClassIndices = File.ReadAllText(Agreement.FixturePath("gelu-tanh-elu-cross-entropy-adamw.json"));
     private static readonly string Adam = File.ReadAllText(Agreement.FixturePath("gelu-softplus-bce-logits-adam.json"));
 
     /// <summary>Breaks of the cross-entropy and Adam fixtures: (which fixture, the break, the message it must give).</summary>
@@ -158,24 +158,30 @@ public class FixtureReaderTests
         read.Case.Batches[0].X[0, 0].ShouldBe(double.NegativeInfinity);
     }
 
-    [Fact]
-    public void A_100_MB_File_Is_Refused_Before_It_Is_Read()
+    /// <summary>Runs <paramref name="use"/> on a temporary sparse file of <paramref name="bytes"/> zeros (none of them written), then deletes it.</summary>
+    internal static void WithSparseFile(long bytes, Action<string> use)
     {
-        string path = Path.Combine(Path.GetTempPath(), $"backprop-huge-{Guid.NewGuid():N}.json");
+        string path = Path.Combine(Path.GetTempPath(), $"backprop-sparse-{Guid.NewGuid():N}.json");
         try
         {
             using (var file = File.Create(path))
             {
-                file.SetLength(100L << 20); // sparse: no 100 MB written
+                file.SetLength(bytes);
             }
 
-            Should.Throw<FixtureFormatException>(() => FixtureReader.ReadFile(path))
-                .Message.ShouldBe($"the file is {100L << 20} bytes; fixtures are limited to {FixtureReader.MaxFileBytes} bytes");
+            use(path);
         }
         finally
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public void A_100_MB_File_Is_Refused_Before_It_Is_Read()
+    {
+        WithSparseFile(100L << 20, path => Should.Throw<FixtureFormatException>(() => FixtureReader.ReadFile(path))
+            .Message.ShouldBe($"the file is {100L << 20} bytes; fixtures are limited to {FixtureReader.MaxFileBytes} bytes"));
     }
 
     [Fact]
