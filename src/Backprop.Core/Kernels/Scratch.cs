@@ -7,8 +7,7 @@ namespace Backprop.Core.Kernels;
 /// Per-thread working buffers that only grow: the kernels' packed copies and the losses'
 /// intermediate values. Unlike a shared pool, nothing trims them when the collector runs, so a
 /// training step that has run once allocates nothing again. Each buffer has one user at a time on
-/// its thread: <see cref="Transposed"/> (Gemm's A·Bᵀ), <see cref="Panel"/> (a column panel of B, used
-/// inside that product), <see cref="Loss"/> (a loss's log-probabilities or labels).
+/// its thread: <see cref="Panel"/> (Gemm's packed column panel of B), <see cref="Loss"/> (a loss's log-probabilities or labels).
 /// <para>
 /// Each span starts on a 64-byte boundary (the arrays are pinned, so the boundary stays put): a
 /// 512-bit load from a packed panel then never straddles two cache lines.
@@ -19,15 +18,10 @@ internal static class Scratch<T>
     private const int Alignment = 64;
 
     [ThreadStatic]
-    private static Buffer? transposed;
-
-    [ThreadStatic]
     private static Buffer? panel;
 
     [ThreadStatic]
     private static Buffer? loss;
-
-    public static Span<T> Transposed(int length) => Get(ref transposed, length);
 
     public static Span<T> Panel(int length) => Get(ref panel, length);
 
