@@ -12,7 +12,12 @@ namespace Backprop.Core.Kernels;
 /// </summary>
 public static class Fused
 {
-    /// <summary>y[j] = a·x[j] + y[j], rounded once.</summary>
+    /// <summary>
+    /// y[j] = a·x[j] + y[j], rounded once. With <see cref="Gemm.Threads"/> above 1, a long update
+    /// (2¹⁶ elements or more) is split into one contiguous part per thread, thread t taking part t:
+    /// for a weight matrix these are the rows that thread t computed in the products (see
+    /// <see cref="Gemm"/>), so neither the gradient nor the weights move between cores.
+    /// </summary>
     public static void MultiplyAdd<T>(T a, ReadOnlySpan<T> x, Span<T> y, SimdPath? path = null)
         where T : IFloatingPointIeee754<T>
     {
@@ -21,26 +26,63 @@ public static class Fused
             throw new ArgumentException($"x holds {x.Length} elements but y holds {y.Length}; they must be equal", nameof(y));
         }
 
-        int j = 0;
         SimdPath chosen = path ?? Gemm.Best<T>();
         if (chosen > Gemm.Best<T>())
         {
             throw new NotSupportedException($"the {chosen} path is not available here for {typeof(T).Name}");
         }
 
-        if (typeof(T) == typeof(float) && chosen != SimdPath.Scalar)
+        int parts = x.Length >= Gemm.SplitRowsFrom ? Gemm.Threads : 1;
+        bool parallel = parts > 1 && chosen != SimdPath.Scalar && (
+            typeof(T) == typeof(float) ? InParts(Unsafe.As<T, float>(ref a), Cast<T, float>(x), Cast<T, float>(y), chosen, parts)
+            : typeof(T) == typeof(double) && InParts(Unsafe.As<T, double>(ref a), Cast<T, double>(x), Cast<T, double>(y), chosen, parts));
+        if (!parallel)
         {
-            j = MultiplyAdd(Unsafe.As<T, float>(ref a), Cast<T, float>(x), Cast<T, float>(y), chosen);
+            Part(a, x, y, chosen);
         }
-        else if (typeof(T) == typeof(double) && chosen != SimdPath.Scalar)
+    }
+
+    private static void Part<T>(T a, ReadOnlySpan<T> x, Span<T> y, SimdPath path)
+        where T : IFloatingPointIeee754<T>
+    {
+        int j = 0;
+        if (typeof(T) == typeof(float) && path != SimdPath.Scalar)
         {
-            j = MultiplyAdd(Unsafe.As<T, double>(ref a), Cast<T, double>(x), Cast<T, double>(y), chosen);
+            j = MultiplyAdd(Unsafe.As<T, float>(ref a), Cast<T, float>(x), Cast<T, float>(y), path);
+        }
+        else if (typeof(T) == typeof(double) && path != SimdPath.Scalar)
+        {
+            j = MultiplyAdd(Unsafe.As<T, double>(ref a), Cast<T, double>(x), Cast<T, double>(y), path);
         }
 
         for (; j < x.Length; j++)
         {
             y[j] = T.FusedMultiplyAdd(a, x[j], y[j]);
         }
+    }
+
+    /// <summary>Runs the update as <paramref name="parts"/> parts on as many threads; false, having done nothing, if the helpers are busy.</summary>
+    private static unsafe bool InParts<T>(T a, ReadOnlySpan<T> x, Span<T> y, SimdPath path, int parts)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        fixed (T* px = x, py = y)
+        {
+            // The spans stay pinned until every part is done: TryRun returns only then.
+            return BlockWorkers.TryRun(new Job<T>(a, px, py, x.Length, path, parts), parts, parts);
+        }
+    }
+
+    /// <summary>An update in pinned memory; part t starts at the t-th equal share, rounded down to a 64-byte boundary.</summary>
+    private readonly unsafe struct Job<T>(T a, T* x, T* y, int length, SimdPath path, int parts) : IBlockJob
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void RunBlock(int block)
+        {
+            int start = Start(block), end = Start(block + 1);
+            Part(a, new ReadOnlySpan<T>(x + start, end - start), new Span<T>(y + start, end - start), path);
+        }
+
+        private int Start(int part) => part == parts ? length : (int)((long)length * part / parts) / (64 / sizeof(T)) * (64 / sizeof(T));
     }
 
     private static Span<TOut> Cast<TIn, TOut>(ReadOnlySpan<TIn> span)

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Backprop.Core.Kernels;
 
@@ -28,10 +29,11 @@ public static class Gemm
     private static int threads = 1;
 
     /// <summary>
-    /// How many threads a large product may use (default 1). Threads take C's column panels
-    /// (two vectors wide, every row) one at a time; each element is still the same sum, so the
-    /// results do not depend on the thread count, bit for bit. Products below
-    /// <see cref="ParallelThreshold"/> multiply-adds stay on the calling thread.
+    /// How many threads the kernels may use (default 1). A large product on the vector paths is
+    /// split into one block of C's rows per thread, and a long update in <see cref="Fused"/> into
+    /// as many parts; each element is still the same sum or operation, so the results do not
+    /// depend on the thread count, bit for bit. Products below <see cref="ParallelThreshold"/>
+    /// multiply-adds stay on the calling thread.
     /// </summary>
     public static int Threads
     {
@@ -55,10 +57,20 @@ public static class Gemm
     }
 
     /// <summary>
-    /// 2²¹ multiply-adds, measured here: two threads made 64×256·256×128 (2²¹) about 1.3 times
-    /// faster and 64×784·784×256 about 2 times, and everything below 2¹⁹ slower.
+    /// 2²² multiply-adds, measured here in whole training steps (see the README): at 2²¹ two
+    /// threads saved nothing, at 2²² a little, and at 64×784·784×256 (2²³·⁶) 1.7 times.
     /// </summary>
-    private static long parallelThreshold = 1L << 21;
+    private static long parallelThreshold = 1L << 22;
+
+    /// <summary>
+    /// A matrix of this many elements or more is split by rows among the threads whenever a
+    /// kernel reads or writes it whole by rows, whatever the product's size: A or C in a product,
+    /// and y in <see cref="Fused.MultiplyAdd{T}(T, ReadOnlySpan{T}, Span{T}, SimdPath?)"/>. Every kernel splits it the same way, so the rows of a
+    /// weight matrix that thread t computes in the forward product, writes as a gradient and
+    /// updates stay in thread t's cache; moving 200k floats between the two cores here costs
+    /// about 100 µs, more than the second core saves.
+    /// </summary>
+    internal const int SplitRowsFrom = 1 << 16;
 
     /// <summary>The fastest path this machine has for <typeparamref name="T"/>.</summary>
     public static SimdPath Best<T>() => typeof(T) != typeof(float) && typeof(T) != typeof(double)
@@ -126,22 +138,59 @@ public static class Gemm
     /// <summary>
     /// C = A·B for A m×k, B k×n and C m×n, each read or written through its <see cref="Stride"/>:
     /// the strides say which of them is stored transposed. The entry points checked the lengths.
+    /// A large product on the vector paths is split into one block of C's rows per thread (see
+    /// <see cref="Threads"/>).
     /// </summary>
     private static void Product<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, Span<T> c, Stride sc, int m, int k, int n, SimdPath path)
+        where T : INumberBase<T>
+    {
+        bool large = (long)m * k * n >= ParallelThreshold || Math.Max((long)m * k, (long)m * n) >= SplitRowsFrom;
+        int blocks = Threads > 1 && large ? Math.Min(Threads, m / TileRows) : 1;
+        bool parallel = blocks > 1 && path != SimdPath.Scalar && (
+            typeof(T) == typeof(float) ? InBlocks(Cast<T, float>(a), sa, Cast<T, float>(b), sb, Cast<T, float>(c), sc, m, k, n, path, blocks)
+            : typeof(T) == typeof(double) && InBlocks(Cast<T, double>(a), sa, Cast<T, double>(b), sb, Cast<T, double>(c), sc, m, k, n, path, blocks));
+        if (!parallel)
+        {
+            Rows(a, sa, b, sb, c, sc, 0, m, k, n, path);
+        }
+    }
+
+    /// <summary>Rows [<paramref name="i0"/>, <paramref name="i1"/>) of C, every column.</summary>
+    private static void Rows<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, Span<T> c, Stride sc, int i0, int i1, int k, int n, SimdPath path)
         where T : INumberBase<T>
     {
         int done = 0;
         if (path != SimdPath.Scalar && typeof(T) == typeof(float))
         {
-            done = Vectorised(Cast<T, float>(a), sa, Cast<T, float>(b), sb, Cast<T, float>(c), sc, m, k, n, path == SimdPath.Vector512);
+            done = Vectorised(Cast<T, float>(a), sa, Cast<T, float>(b), sb, Cast<T, float>(c), sc, i0, i1, k, n, path == SimdPath.Vector512);
         }
         else if (path != SimdPath.Scalar && typeof(T) == typeof(double))
         {
-            done = Vectorised(Cast<T, double>(a), sa, Cast<T, double>(b), sb, Cast<T, double>(c), sc, m, k, n, path == SimdPath.Vector512);
+            done = Vectorised(Cast<T, double>(a), sa, Cast<T, double>(b), sb, Cast<T, double>(c), sc, i0, i1, k, n, path == SimdPath.Vector512);
         }
 
-        // Columns the vectors did not cover (all of them on the scalar path).
-        for (int i = 0; i < m; i++)
+        // Columns the vectors did not cover (all of them on the scalar path), four rows at a time
+        // so that four sums are under way at once.
+        int i = i0;
+        for (; i + TileRows <= i1; i += TileRows)
+        {
+            for (int j = done; j < n; j++)
+            {
+                T sum0 = T.Zero, sum1 = T.Zero, sum2 = T.Zero, sum3 = T.Zero;
+                for (int p = 0; p < k; p++)
+                {
+                    T bpj = b[sb.Of(p, j)];
+                    sum0 += a[sa.Of(i, p)] * bpj;
+                    sum1 += a[sa.Of(i + 1, p)] * bpj;
+                    sum2 += a[sa.Of(i + 2, p)] * bpj;
+                    sum3 += a[sa.Of(i + 3, p)] * bpj;
+                }
+
+                (c[sc.Of(i, j)], c[sc.Of(i + 1, j)], c[sc.Of(i + 2, j)], c[sc.Of(i + 3, j)]) = (sum0, sum1, sum2, sum3);
+            }
+        }
+
+        for (; i < i1; i++)
         {
             for (int j = done; j < n; j++)
             {
@@ -160,48 +209,63 @@ public static class Gemm
         => MemoryMarshal.CreateSpan(ref Unsafe.As<TIn, TOut>(ref MemoryMarshal.GetReference(span)), span.Length);
 
     /// <summary>
-    /// Fills columns [0, returned) of C with vectors; the caller does the rest. The work comes in
-    /// panels of two vectors' width; a large product hands them out to several threads, each
-    /// taking the next panel as it finishes one (see <see cref="PanelWorkers"/>).
+    /// Runs the product as <paramref name="blocks"/> blocks of C's rows on as many threads (see
+    /// <see cref="BlockWorkers"/>); false, having computed nothing, if the helpers are busy.
     /// </summary>
-    private static unsafe int Vectorised<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, Span<T> c, Stride sc, int m, int k, int n, bool wide)
+    private static unsafe bool InBlocks<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, Span<T> c, Stride sc, int m, int k, int n, SimdPath path, int blocks)
+        where T : unmanaged, INumberBase<T>
+    {
+        fixed (T* pa = a, pb = b, pc = c)
+        {
+            // The spans stay pinned until every block is done: TryRun returns only then.
+            return BlockWorkers.TryRun(new Job<T>(pa, sa, pb, sb, pc, sc, m, k, n, path, blocks, a.Length, b.Length, c.Length), blocks, blocks);
+        }
+    }
+
+    /// <summary>
+    /// Where row block <paramref name="block"/> of <paramref name="blocks"/> starts: equal shares
+    /// of m, rounded down to whole tiles. The optimizer's update splits a weight matrix the same
+    /// way (see <see cref="Fused"/>), so a thread updates the rows it computed.
+    /// </summary>
+    private static int BlockStart(int m, int blocks, int block)
+        => block == blocks ? m : (int)((long)m * block / blocks) / TileRows * TileRows;
+
+    /// <summary>A product in pinned memory; <see cref="RunBlock"/> computes one block of C's rows.</summary>
+    private readonly unsafe struct Job<T>(T* a, Stride sa, T* b, Stride sb, T* c, Stride sc, int m, int k, int n, SimdPath path, int blocks, int aLength, int bLength, int cLength) : IBlockJob
+        where T : unmanaged, INumberBase<T>
+    {
+        public void RunBlock(int block)
+            => Rows(new ReadOnlySpan<T>(a, aLength), sa, new ReadOnlySpan<T>(b, bLength), sb, new Span<T>(c, cLength), sc, BlockStart(m, blocks, block), BlockStart(m, blocks, block + 1), k, n, path);
+    }
+
+    /// <summary>
+    /// Fills rows [<paramref name="i0"/>, <paramref name="i1"/>) of C's columns [0, returned) with
+    /// vectors, a wide panel (two vectors) at a time, then single vectors; the caller does the rest.
+    /// </summary>
+    private static int Vectorised<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, Span<T> c, Stride sc, int i0, int i1, int k, int n, bool wide)
         where T : unmanaged, INumberBase<T>
     {
         int panelWidth = PanelWidth<T>(wide);
-        int panels = n / panelWidth;
-        bool parallel = false;
-        if (Threads > 1 && panels > 1 && (long)m * k * n >= ParallelThreshold)
-        {
-            fixed (T* pa = a, pb = b, pc = c)
-            {
-                // The spans stay pinned until every panel is done: TryRun returns only then.
-                parallel = PanelWorkers.TryRun(new Job<T>(pa, sa, pb, sb, pc, sc, m, k, n, wide, a.Length, b.Length, c.Length), panels, Threads);
-            }
-        }
-
         Span<T> pack = Scratch<T>.Panel(k * panelWidth);
-        if (!parallel)
+        int j = 0;
+        for (; j + panelWidth <= n; j += panelWidth)
         {
-            for (int panel = 0; panel < panels; panel++)
-            {
-                WidePanel(a, sa, b, sb, c, sc, m, k, n, panel * panelWidth, pack, wide);
-            }
+            WidePanel(a, sa, b, sb, c, sc, i0, i1, k, j, pack, wide);
         }
 
-        int j = panels * panelWidth;
-        return wide ? NarrowPanels512(a, sa, b, sb, c, sc, m, k, n, j, pack) : NarrowPanels256(a, sa, b, sb, c, sc, m, k, n, j, pack);
+        return wide ? NarrowPanels512(a, sa, b, sb, c, sc, i0, i1, k, n, j, pack) : NarrowPanels256(a, sa, b, sb, c, sc, i0, i1, k, n, j, pack);
     }
 
-    private static void WidePanel<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, Span<T> c, Stride sc, int m, int k, int n, int j, Span<T> pack, bool wide)
+    private static void WidePanel<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, Span<T> c, Stride sc, int i0, int i1, int k, int j, Span<T> pack, bool wide)
         where T : unmanaged, INumberBase<T>
     {
         if (wide)
         {
-            WidePanel512(a, sa, b, sb, c, sc, m, k, j, pack);
+            WidePanel512(a, sa, b, sb, c, sc, i0, i1, k, j, pack);
         }
         else
         {
-            WidePanel256(a, sa, b, sb, c, sc, m, k, j, pack);
+            WidePanel256(a, sa, b, sb, c, sc, i0, i1, k, j, pack);
         }
     }
 
@@ -209,11 +273,14 @@ public static class Gemm
     private static int PanelWidth<T>(bool wide) => 2 * (wide ? 64 : 32) / Unsafe.SizeOf<T>();
 
     /// <summary>
-    /// Copies B's columns [j, j + width) into <paramref name="pack"/>, row p at p·width. B's rows
-    /// are far apart (n elements, and with n a power of two, 256 here, a panel read in place
-    /// crowds a few cache sets), or B is stored transposed; the copy is contiguous either way.
+    /// Copies B's columns [j, j + width) into <paramref name="pack"/>, row p at p·width. B is
+    /// either stored by rows (sb.Col = 1), whose rows are far apart (n elements, and with n a power
+    /// of two, 256 here, a panel read in place crowds a few cache sets), or stored transposed, by
+    /// columns (sb.Row = 1: the A·Bᵀ routes), which only gathers can read across. Only the vector
+    /// paths pack, and on x64 they need AVX2, which has the gathers.
     /// </summary>
     private static void Pack<T>(ReadOnlySpan<T> b, Stride sb, int k, int j, int width, Span<T> pack)
+        where T : unmanaged
     {
         ref T rb = ref MemoryMarshal.GetReference(b);
         ref T rp = ref MemoryMarshal.GetReference(pack);
@@ -231,18 +298,48 @@ public static class Gemm
                 }
             }
         }
+        else if (typeof(T) == typeof(float))
+        {
+            Gather(Cast<T, float>(b), sb.Col, k, j, width, Cast<T, float>(pack));
+        }
         else
         {
-            // Transposed: read each of B's columns along its storage, write it down the panel.
-            for (int q = 0; q < width; q++)
+            Gather(Cast<T, double>(b), sb.Col, k, j, width, Cast<T, double>(pack));
+        }
+    }
+
+    /// <summary>
+    /// A transposed panel by 256-bit gathers, for B stored by columns (B(p, j) = b[p + j·step]):
+    /// pack row p, columns q … q + 7, comes from element p of 8 columns in one instruction.
+    /// </summary>
+    private static unsafe void Gather(ReadOnlySpan<float> b, int step, int k, int j, int width, Span<float> pack)
+    {
+        Vector256<int> columns = Vector256<int>.Indices * step;
+        fixed (float* pb = b, pp = pack)
+        {
+            for (int q = 0; q < width; q += Vector256<float>.Count)
             {
-                ref T from = ref Unsafe.Add(ref rb, sb.Of(0, j + q));
-                ref T to = ref Unsafe.Add(ref rp, q);
+                float* first = pb + ((j + q) * step);
                 for (int p = 0; p < k; p++)
                 {
-                    to = from;
-                    from = ref Unsafe.Add(ref from, sb.Row);
-                    to = ref Unsafe.Add(ref to, width);
+                    Avx2.GatherVector256(first + p, columns, sizeof(float)).Store(pp + (p * width) + q);
+                }
+            }
+        }
+    }
+
+    /// <summary>The same for double: 4 columns per gather.</summary>
+    private static unsafe void Gather(ReadOnlySpan<double> b, int step, int k, int j, int width, Span<double> pack)
+    {
+        Vector128<int> columns = Vector128<int>.Indices * step;
+        fixed (double* pb = b, pp = pack)
+        {
+            for (int q = 0; q < width; q += Vector256<double>.Count)
+            {
+                double* first = pb + ((j + q) * step);
+                for (int p = 0; p < k; p++)
+                {
+                    Avx2.GatherVector256(first + p, columns, sizeof(double)).Store(pp + (p * width) + q);
                 }
             }
         }
@@ -254,26 +351,15 @@ public static class Gemm
         public int Of(int row, int col) => (row * Row) + (col * Col);
     }
 
-    /// <summary>A product in pinned memory; <see cref="RunPanel"/> computes one wide panel of C's columns.</summary>
-    private readonly unsafe struct Job<T>(T* a, Stride sa, T* b, Stride sb, T* c, Stride sc, int m, int k, int n, bool wide, int aLength, int bLength, int cLength) : IPanelJob
-        where T : unmanaged, INumberBase<T>
-    {
-        public void RunPanel(int panel)
-        {
-            int panelWidth = PanelWidth<T>(wide);
-            WidePanel(new ReadOnlySpan<T>(a, aLength), sa, new ReadOnlySpan<T>(b, bLength), sb, new Span<T>(c, cLength), sc, m, k, n, panel * panelWidth, Scratch<T>.Panel(k * panelWidth), wide);
-        }
-    }
-
     // The panel routines are the same code at two widths: Vector512 and Vector256 share no
     // interface to write it once over. Lengths were checked by the public entry points, so the
-    // unchecked accesses below stay inside a, b and c: i < m, p < k, j + width ≤ n.
+    // unchecked accesses below stay inside a, b and c: i0 ≤ i < i1 ≤ m, p < k, j + width ≤ n.
 
     /// <summary>
     /// C's columns [j, j + 2w) for every row, w the lanes of a 512-bit vector: the panel of B is
     /// packed (k·2w), then every four-row tile reads it.
     /// </summary>
-    private static void WidePanel512<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, Span<T> c, Stride sc, int m, int k, int j, Span<T> pack)
+    private static void WidePanel512<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, Span<T> c, Stride sc, int i0, int i1, int k, int j, Span<T> pack)
         where T : unmanaged, INumberBase<T>
     {
         int w = Vector512<T>.Count, aRow = sa.Row, aCol = sa.Col;
@@ -281,8 +367,8 @@ public static class Gemm
         ref T ra = ref MemoryMarshal.GetReference(a);
         ref T rc = ref MemoryMarshal.GetReference(c);
         ref T rp = ref MemoryMarshal.GetReference(pack);
-        int i = 0;
-        for (; i + TileRows <= m; i += TileRows)
+        int i = i0;
+        for (; i + TileRows <= i1; i += TileRows)
         {
             Vector512<T> c00 = Vector512<T>.Zero, c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
             ref T row = ref rp;
@@ -320,7 +406,7 @@ public static class Gemm
             }
         }
 
-        for (; i < m; i++)
+        for (; i < i1; i++)
         {
             Vector512<T> c0 = Vector512<T>.Zero, c1 = c0;
             for (int p = 0; p < k; p++)
@@ -336,18 +422,41 @@ public static class Gemm
         }
     }
 
-    /// <summary>Single-vector panels from <paramref name="j"/> on; returns where the scalar tail starts.</summary>
-    private static int NarrowPanels512<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, Span<T> c, Stride sc, int m, int k, int n, int j, Span<T> pack)
+    /// <summary>Single-vector panels from <paramref name="j"/> on, in tiles of four rows; returns where the scalar tail starts.</summary>
+    private static int NarrowPanels512<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, Span<T> c, Stride sc, int i0, int i1, int k, int n, int j, Span<T> pack)
         where T : unmanaged, INumberBase<T>
     {
-        int w = Vector512<T>.Count;
+        int w = Vector512<T>.Count, aRow = sa.Row, aCol = sa.Col;
         ref T ra = ref MemoryMarshal.GetReference(a);
         ref T rc = ref MemoryMarshal.GetReference(c);
         ref T rp = ref MemoryMarshal.GetReference(pack);
         for (; j + w <= n; j += w)
         {
             Pack(b, sb, k, j, w, pack);
-            for (int i = 0; i < m; i++)
+            int i = i0;
+            for (; i + TileRows <= i1; i += TileRows)
+            {
+                Vector512<T> c0 = Vector512<T>.Zero, c1 = c0, c2 = c0, c3 = c0;
+                ref T row = ref rp;
+                ref T ap = ref Unsafe.Add(ref ra, sa.Of(i, 0));
+                for (int p = 0; p < k; p++)
+                {
+                    Vector512<T> bp = Vector512.LoadUnsafe(ref row);
+                    c0 += Vector512.Create(ap) * bp;
+                    c1 += Vector512.Create(Unsafe.Add(ref ap, aRow)) * bp;
+                    c2 += Vector512.Create(Unsafe.Add(ref ap, 2 * aRow)) * bp;
+                    c3 += Vector512.Create(Unsafe.Add(ref ap, 3 * aRow)) * bp;
+                    row = ref Unsafe.Add(ref row, w);
+                    ap = ref Unsafe.Add(ref ap, aCol);
+                }
+
+                Write(c0, ref Unsafe.Add(ref rc, sc.Of(i, j)), sc.Col);
+                Write(c1, ref Unsafe.Add(ref rc, sc.Of(i + 1, j)), sc.Col);
+                Write(c2, ref Unsafe.Add(ref rc, sc.Of(i + 2, j)), sc.Col);
+                Write(c3, ref Unsafe.Add(ref rc, sc.Of(i + 3, j)), sc.Col);
+            }
+
+            for (; i < i1; i++)
             {
                 Vector512<T> c0 = Vector512<T>.Zero;
                 for (int p = 0; p < k; p++)
@@ -389,7 +498,7 @@ public static class Gemm
     /// C's columns [j, j + 2w) for every row, w the lanes of a 256-bit vector: the panel of B is
     /// packed (k·2w), then every four-row tile reads it.
     /// </summary>
-    private static void WidePanel256<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, Span<T> c, Stride sc, int m, int k, int j, Span<T> pack)
+    private static void WidePanel256<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, Span<T> c, Stride sc, int i0, int i1, int k, int j, Span<T> pack)
         where T : unmanaged, INumberBase<T>
     {
         int w = Vector256<T>.Count, aRow = sa.Row, aCol = sa.Col;
@@ -397,8 +506,8 @@ public static class Gemm
         ref T ra = ref MemoryMarshal.GetReference(a);
         ref T rc = ref MemoryMarshal.GetReference(c);
         ref T rp = ref MemoryMarshal.GetReference(pack);
-        int i = 0;
-        for (; i + TileRows <= m; i += TileRows)
+        int i = i0;
+        for (; i + TileRows <= i1; i += TileRows)
         {
             Vector256<T> c00 = Vector256<T>.Zero, c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
             ref T row = ref rp;
@@ -436,7 +545,7 @@ public static class Gemm
             }
         }
 
-        for (; i < m; i++)
+        for (; i < i1; i++)
         {
             Vector256<T> c0 = Vector256<T>.Zero, c1 = c0;
             for (int p = 0; p < k; p++)
@@ -452,18 +561,41 @@ public static class Gemm
         }
     }
 
-    /// <summary>Single-vector panels from <paramref name="j"/> on; returns where the scalar tail starts.</summary>
-    private static int NarrowPanels256<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, Span<T> c, Stride sc, int m, int k, int n, int j, Span<T> pack)
+    /// <summary>Single-vector panels from <paramref name="j"/> on, in tiles of four rows; returns where the scalar tail starts.</summary>
+    private static int NarrowPanels256<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, Span<T> c, Stride sc, int i0, int i1, int k, int n, int j, Span<T> pack)
         where T : unmanaged, INumberBase<T>
     {
-        int w = Vector256<T>.Count;
+        int w = Vector256<T>.Count, aRow = sa.Row, aCol = sa.Col;
         ref T ra = ref MemoryMarshal.GetReference(a);
         ref T rc = ref MemoryMarshal.GetReference(c);
         ref T rp = ref MemoryMarshal.GetReference(pack);
         for (; j + w <= n; j += w)
         {
             Pack(b, sb, k, j, w, pack);
-            for (int i = 0; i < m; i++)
+            int i = i0;
+            for (; i + TileRows <= i1; i += TileRows)
+            {
+                Vector256<T> c0 = Vector256<T>.Zero, c1 = c0, c2 = c0, c3 = c0;
+                ref T row = ref rp;
+                ref T ap = ref Unsafe.Add(ref ra, sa.Of(i, 0));
+                for (int p = 0; p < k; p++)
+                {
+                    Vector256<T> bp = Vector256.LoadUnsafe(ref row);
+                    c0 += Vector256.Create(ap) * bp;
+                    c1 += Vector256.Create(Unsafe.Add(ref ap, aRow)) * bp;
+                    c2 += Vector256.Create(Unsafe.Add(ref ap, 2 * aRow)) * bp;
+                    c3 += Vector256.Create(Unsafe.Add(ref ap, 3 * aRow)) * bp;
+                    row = ref Unsafe.Add(ref row, w);
+                    ap = ref Unsafe.Add(ref ap, aCol);
+                }
+
+                Write(c0, ref Unsafe.Add(ref rc, sc.Of(i, j)), sc.Col);
+                Write(c1, ref Unsafe.Add(ref rc, sc.Of(i + 1, j)), sc.Col);
+                Write(c2, ref Unsafe.Add(ref rc, sc.Of(i + 2, j)), sc.Col);
+                Write(c3, ref Unsafe.Add(ref rc, sc.Of(i + 3, j)), sc.Col);
+            }
+
+            for (; i < i1; i++)
             {
                 Vector256<T> c0 = Vector256<T>.Zero;
                 for (int p = 0; p < k; p++)

@@ -1,0 +1,59 @@
+using Backprop.Core.Kernels;
+
+namespace Backprop.Core.Tests.Kernels;
+
+/// <summary>
+/// Long updates split among threads: every element is still one rounding, whatever the thread
+/// count, and nothing outside the span is written. In the "Gemm settings" collection, as it
+/// changes <see cref="Gemm.Threads"/>.
+/// </summary>
+[Collection("Gemm settings")]
+public class FusedPartsTests
+{
+    private static void EveryPartIsOneRoundingPerElement<T>(int length)
+        where T : System.Numerics.IFloatingPointIeee754<T>
+    {
+        const int Guard = 64;
+        var random = new Random(length);
+        T a = T.CreateTruncating(-0.37);
+        T sentinel = T.CreateTruncating(99);
+        T[] x = Enumerable.Range(0, length).Select(_ => T.CreateTruncating(random.NextDouble() - 0.5)).ToArray();
+        T[] y0 = Enumerable.Range(0, length).Select(_ => T.CreateTruncating(random.NextDouble() - 0.5)).ToArray();
+        T[] expected = y0.Select((y, j) => T.FusedMultiplyAdd(a, x[j], y)).ToArray();
+        foreach (SimdPath path in Gemm.Supported<T>())
+        {
+            var guarded = new T[length + (2 * Guard)];
+            Array.Fill(guarded, sentinel);
+            y0.CopyTo(guarded, Guard);
+            Fused.MultiplyAdd(a, x, guarded.AsSpan(Guard, length), path);
+            string what = $"{typeof(T).Name}, {path}, length {length}, {Gemm.Threads} threads";
+            guarded.AsSpan(Guard, length).ToArray().ShouldBe(expected, what);
+            guarded.AsSpan(0, Guard).ToArray().All(v => v == sentinel).ShouldBeTrue($"{what}: wrote before y");
+            guarded.AsSpan(Guard + length).ToArray().All(v => v == sentinel).ShouldBeTrue($"{what}: wrote past y");
+        }
+    }
+
+    [Theory]
+    [InlineData(65535)] // one short of the length that is split
+    [InlineData(65536)]
+    [InlineData(65537)]
+    [InlineData(65551)]
+    [InlineData(200_705)] // a 784×256 weight matrix and one more
+    public void Parts_On_Several_Threads_Give_The_Same_Bits(int length)
+    {
+        int saved = Gemm.Threads;
+        try
+        {
+            foreach (int threads in new[] { 2, 3 })
+            {
+                Gemm.Threads = threads;
+                EveryPartIsOneRoundingPerElement<float>(length);
+                EveryPartIsOneRoundingPerElement<double>(length);
+            }
+        }
+        finally
+        {
+            Gemm.Threads = saved;
+        }
+    }
+}
