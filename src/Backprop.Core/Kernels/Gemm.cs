@@ -156,6 +156,7 @@ public static class Gemm
     }
 
     /// <summary>Rows [<paramref name="i0"/>, <paramref name="i1"/>) of C, every column.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // compiled on its own: inlined into a caller (a block job) it ran four times slower
     private static void Rows<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, Span<T> c, Stride sc, int i0, int i1, int k, int n, SimdPath path)
         where T : INumberBase<T>
     {
@@ -359,6 +360,7 @@ public static class Gemm
     /// C's columns [j, j + 2w) for every row, w the lanes of a 512-bit vector: the panel of B is
     /// packed (k·2w), then every four-row tile reads it.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // compiled on its own: inlined into a caller (a block job) it ran four times slower
     private static void WidePanel512<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, Span<T> c, Stride sc, int i0, int i1, int k, int j, Span<T> pack)
         where T : unmanaged, INumberBase<T>
     {
@@ -423,6 +425,7 @@ public static class Gemm
     }
 
     /// <summary>Single-vector panels from <paramref name="j"/> on, in tiles of four rows; returns where the scalar tail starts.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // compiled on its own: inlined into a caller (a block job) it ran four times slower
     private static int NarrowPanels512<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, Span<T> c, Stride sc, int i0, int i1, int k, int n, int j, Span<T> pack)
         where T : unmanaged, INumberBase<T>
     {
@@ -498,6 +501,7 @@ public static class Gemm
     /// C's columns [j, j + 2w) for every row, w the lanes of a 256-bit vector: the panel of B is
     /// packed (k·2w), then every four-row tile reads it.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // compiled on its own: inlined into a caller (a block job) it ran four times slower
     private static void WidePanel256<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, Span<T> c, Stride sc, int i0, int i1, int k, int j, Span<T> pack)
         where T : unmanaged, INumberBase<T>
     {
@@ -562,6 +566,7 @@ public static class Gemm
     }
 
     /// <summary>Single-vector panels from <paramref name="j"/> on, in tiles of four rows; returns where the scalar tail starts.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // compiled on its own: inlined into a caller (a block job) it ran four times slower
     private static int NarrowPanels256<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, Span<T> c, Stride sc, int i0, int i1, int k, int n, int j, Span<T> pack)
         where T : unmanaged, INumberBase<T>
     {
