@@ -3,11 +3,18 @@ using Backprop.Core.Kernels;
 
 namespace Backprop.Benchmarks;
 
-/// <summary>The MNIST-size products of one training step (784-256-128-10, batch 64), float32, per path and thread count.</summary>
+/// <summary>
+/// The MNIST-size products of one training step (784-256-128-10, batch 64), float32, per path and
+/// thread count. Every product here is split among <see cref="Threads"/> threads: the kernel's own
+/// speed is measured, whatever its size. (By default a product as small as dA, 2²¹ multiply-adds,
+/// stays on one thread, as splitting it saved nothing in whole training steps; see
+/// <see cref="Gemm.ParallelThreshold"/>.)
+/// </summary>
 [MemoryDiagnoser]
 public class GemmBenchmarks
 {
     private float[] a = [], b = [], c = [];
+    private long threshold;
 
     [Params("forward 64×784·(256×784)ᵀ", "dW (64×256)ᵀ·64×784", "dA 64×256·256×128")]
     public string Product { get; set; } = "";
@@ -28,13 +35,16 @@ public class GemmBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        Gemm.Threads = Threads;
+        (Gemm.Threads, threshold, Gemm.ParallelThreshold) = (Threads, Gemm.ParallelThreshold, 0);
         (int m, int k, int n) = Shape;
         var random = new Random(1);
         a = Enumerable.Range(0, m * k).Select(_ => (float)random.NextDouble()).ToArray();
         b = Enumerable.Range(0, k * n).Select(_ => (float)random.NextDouble()).ToArray();
         c = new float[m * n];
     }
+
+    [GlobalCleanup]
+    public void Cleanup() => (Gemm.Threads, Gemm.ParallelThreshold) = (1, threshold);
 
     [Benchmark]
     public void Multiply()

@@ -25,6 +25,7 @@ internal static class BlockWorkers
 {
     private const int Idle = 0, Requested = 1, Running = 2, Done = 3;
 
+    /// <summary>How long a helper watches for its next job before it sleeps (measured; see the README).</summary>
     private const int WatchMicros = 1000;
 
     private static readonly object Gate = new();

@@ -32,8 +32,9 @@ public static class Gemm
     /// How many threads the kernels may use (default 1). A large product on the vector paths is
     /// split into one block of C's rows per thread, and a long update in <see cref="Fused"/> into
     /// as many parts; each element is still the same sum or operation, so the results do not
-    /// depend on the thread count, bit for bit. Products below <see cref="ParallelThreshold"/>
-    /// multiply-adds stay on the calling thread.
+    /// depend on the thread count, bit for bit. A product stays on the calling thread if it has
+    /// fewer than <see cref="ParallelThreshold"/> multiply-adds and neither A nor C has 2¹⁶
+    /// elements (see <see cref="SplitRowsFrom"/>).
     /// </summary>
     public static int Threads
     {
