@@ -67,6 +67,27 @@ public class BlockWorkersTests
         threadOf[1].ShouldNotBe(Environment.CurrentManagedThreadId);
     }
 
+    [Fact]
+    public void A_Block_That_Fails_On_A_Helper_Surfaces_On_The_Caller()
+    {
+        // Block 0 (the caller's) waits until block 1 has run, so block 1 fails on the helper.
+        using var secondDone = new ManualResetEventSlim();
+        var job = new Recording(block =>
+        {
+            if (block == 0)
+            {
+                secondDone.Wait(TimeSpan.FromSeconds(10)).ShouldBeTrue("block 1 never ran while block 0 waited");
+                return;
+            }
+
+            secondDone.Set();
+            throw new ArithmeticException("block 1 on a helper");
+        });
+
+        InvalidOperationException e = Should.Throw<InvalidOperationException>(() => BlockWorkers.TryRun(job, 2, 2));
+        e.InnerException.ShouldBeOfType<ArithmeticException>().Message.ShouldBe("block 1 on a helper");
+    }
+
     private sealed class Recording(Action<int> run) : IBlockJob
     {
         public void RunBlock(int block) => run(block);

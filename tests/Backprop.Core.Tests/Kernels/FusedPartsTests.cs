@@ -18,6 +18,12 @@ public class FusedPartsTests
         T a = T.CreateTruncating(-0.37);
         T sentinel = T.CreateTruncating(99);
         T[] x = Enumerable.Range(0, length).Select(_ => T.CreateTruncating(random.NextDouble() - 0.5)).ToArray();
+
+        // x, too, sits between guard elements, non-zero so that a part reading past its end
+        // would change the guard elements after y.
+        var guardedX = new T[length + (2 * Guard)];
+        Array.Fill(guardedX, T.One);
+        x.CopyTo(guardedX, Guard);
         T[] y0 = Enumerable.Range(0, length).Select(_ => T.CreateTruncating(random.NextDouble() - 0.5)).ToArray();
         T[] expected = y0.Select((y, j) => T.FusedMultiplyAdd(a, x[j], y)).ToArray();
         foreach (SimdPath path in Gemm.Supported<T>())
@@ -25,7 +31,7 @@ public class FusedPartsTests
             var guarded = new T[length + (2 * Guard)];
             Array.Fill(guarded, sentinel);
             y0.CopyTo(guarded, Guard);
-            Fused.MultiplyAdd(a, x, guarded.AsSpan(Guard, length), path);
+            Fused.MultiplyAdd(a, guardedX.AsSpan(Guard, length), guarded.AsSpan(Guard, length), path);
             string what = $"{typeof(T).Name}, {path}, length {length}, {Gemm.Threads} threads";
             guarded.AsSpan(Guard, length).ToArray().ShouldBe(expected, what);
             guarded.AsSpan(0, Guard).ToArray().All(v => v == sentinel).ShouldBeTrue($"{what}: wrote before y");

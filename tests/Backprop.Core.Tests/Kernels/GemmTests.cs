@@ -81,6 +81,13 @@ public class GemmTests
             shapes.Add(l, l, l);
         }
 
+        // Fewer rows than a register tile beside wide panels, in C and (through Cᵀ) in Cᵀ.
+        foreach (int rows in new[] { 1, 2, 3 })
+        {
+            shapes.Add(rows, 5, 70);
+            shapes.Add(70, 5, rows);
+        }
+
         return shapes;
     }
 
@@ -202,7 +209,8 @@ public class GemmTests
         // On a machine without AVX-512 the 512-bit path is not compared; say which ran.
         Gemm.Supported<float>().ShouldContain(SimdPath.Scalar);
         Gemm.Supported<decimal>().ShouldBe([SimdPath.Scalar]);
-        Should.Throw<NotSupportedException>(() => Gemm.Multiply<decimal>(new decimal[1], new decimal[1], new decimal[1], 1, 1, 1, SimdPath.Vector256));
+        Should.Throw<NotSupportedException>(() => Gemm.Multiply<decimal>(new decimal[1], new decimal[1], new decimal[1], 1, 1, 1, SimdPath.Vector256))
+            .Message.ShouldBe("the Vector256 path is not available here for Decimal; the best is Scalar");
     }
 
     [Fact]
