@@ -34,8 +34,8 @@ public static class Fused
 
         int parts = x.Length >= Gemm.SplitRowsFrom ? Gemm.Threads : 1;
         bool parallel = parts > 1 && chosen != SimdPath.Scalar && (
-            typeof(T) == typeof(float) ? InParts(Unsafe.As<T, float>(ref a), Cast<T, float>(x), Cast<T, float>(y), chosen, parts)
-            : typeof(T) == typeof(double) && InParts(Unsafe.As<T, double>(ref a), Cast<T, double>(x), Cast<T, double>(y), chosen, parts));
+            typeof(T) == typeof(float) ? InParts(Unsafe.As<T, float>(ref a), Gemm.Cast<T, float>(x), Gemm.Cast<T, float>(y), chosen, parts)
+            : typeof(T) == typeof(double) && InParts(Unsafe.As<T, double>(ref a), Gemm.Cast<T, double>(x), Gemm.Cast<T, double>(y), chosen, parts));
         if (!parallel)
         {
             Part(a, x, y, chosen);
@@ -48,11 +48,11 @@ public static class Fused
         int j = 0;
         if (typeof(T) == typeof(float) && path != SimdPath.Scalar)
         {
-            j = MultiplyAdd(Unsafe.As<T, float>(ref a), Cast<T, float>(x), Cast<T, float>(y), path);
+            j = MultiplyAdd(Unsafe.As<T, float>(ref a), Gemm.Cast<T, float>(x), Gemm.Cast<T, float>(y), path);
         }
         else if (typeof(T) == typeof(double) && path != SimdPath.Scalar)
         {
-            j = MultiplyAdd(Unsafe.As<T, double>(ref a), Cast<T, double>(x), Cast<T, double>(y), path);
+            j = MultiplyAdd(Unsafe.As<T, double>(ref a), Gemm.Cast<T, double>(x), Gemm.Cast<T, double>(y), path);
         }
 
         for (; j < x.Length; j++)
@@ -84,9 +84,6 @@ public static class Fused
 
         private int Start(int part) => part == parts ? length : (int)((long)length * part / parts) / (64 / sizeof(T)) * (64 / sizeof(T));
     }
-
-    private static Span<TOut> Cast<TIn, TOut>(ReadOnlySpan<TIn> span)
-        => MemoryMarshal.CreateSpan(ref Unsafe.As<TIn, TOut>(ref MemoryMarshal.GetReference(span)), span.Length);
 
     // Lengths were checked above: every load and store below ends at or before x.Length.
     private static int MultiplyAdd(float a, Span<float> x, Span<float> y, SimdPath path)

@@ -207,7 +207,8 @@ public static class Gemm
         }
     }
 
-    private static Span<TOut> Cast<TIn, TOut>(ReadOnlySpan<TIn> span)
+    /// <summary>The same memory as a span of <typeparamref name="TOut"/>, for code that has checked <typeparamref name="TIn"/> is that type.</summary>
+    internal static Span<TOut> Cast<TIn, TOut>(ReadOnlySpan<TIn> span)
         => MemoryMarshal.CreateSpan(ref Unsafe.As<TIn, TOut>(ref MemoryMarshal.GetReference(span)), span.Length);
 
     /// <summary>
@@ -475,12 +476,16 @@ public static class Gemm
         return j;
     }
 
-    /// <summary>Writes a vector's lanes <paramref name="step"/> elements apart: one store if they are adjacent, else one store each.</summary>
-    private static void Write<T>(Vector512<T> v, ref T at, int step)
+    /// <summary>
+    /// Writes a vector's lanes (a <c>Vector512&lt;T&gt;</c> or <c>Vector256&lt;T&gt;</c>)
+    /// <paramref name="step"/> elements apart: one store if they are adjacent, else one store each.
+    /// </summary>
+    private static void Write<TVector, T>(TVector v, ref T at, int step)
+        where TVector : struct
     {
         if (step == 1)
         {
-            v.StoreUnsafe(ref at);
+            Unsafe.WriteUnaligned(ref Unsafe.As<T, byte>(ref at), v);
         }
         else
         {
@@ -489,10 +494,11 @@ public static class Gemm
     }
 
     /// <summary>Writes a vector's lanes <paramref name="step"/> elements apart, one store each.</summary>
-    private static void Scatter<T>(Vector512<T> v, ref T at, int step)
+    private static void Scatter<TVector, T>(TVector v, ref T at, int step)
+        where TVector : struct
     {
-        ref T lanes = ref Unsafe.As<Vector512<T>, T>(ref v);
-        for (int q = 0; q < Vector512<T>.Count; q++)
+        ref T lanes = ref Unsafe.As<TVector, T>(ref v);
+        for (int q = 0; q < Unsafe.SizeOf<TVector>() / Unsafe.SizeOf<T>(); q++)
         {
             Unsafe.Add(ref at, q * step) = Unsafe.Add(ref lanes, q);
         }
@@ -614,29 +620,6 @@ public static class Gemm
         }
 
         return j;
-    }
-
-    /// <summary>Writes a vector's lanes <paramref name="step"/> elements apart: one store if they are adjacent, else one store each.</summary>
-    private static void Write<T>(Vector256<T> v, ref T at, int step)
-    {
-        if (step == 1)
-        {
-            v.StoreUnsafe(ref at);
-        }
-        else
-        {
-            Scatter(v, ref at, step);
-        }
-    }
-
-    /// <summary>Writes a vector's lanes <paramref name="step"/> elements apart, one store each.</summary>
-    private static void Scatter<T>(Vector256<T> v, ref T at, int step)
-    {
-        ref T lanes = ref Unsafe.As<Vector256<T>, T>(ref v);
-        for (int q = 0; q < Vector256<T>.Count; q++)
-        {
-            Unsafe.Add(ref at, q * step) = Unsafe.Add(ref lanes, q);
-        }
     }
 
     private static void CheckLengths(int aLength, int bLength, int cLength, int m, int k, int n)
