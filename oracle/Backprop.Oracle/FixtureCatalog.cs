@@ -169,30 +169,32 @@ public static class FixtureCatalog
 
     /// <summary>
     /// Regenerates every declared fixture in memory and compares it with the file in
-    /// <paramref name="directory"/>: null for an identical file, else what differs.
+    /// <paramref name="directory"/>, number by number (<see cref="FixtureDrift"/>): each result is
+    /// a report, or why the committed file could not be compared (missing, unreadable, invalid).
     /// </summary>
-    public static IReadOnlyList<(FixtureDeclaration Declaration, string? Drift)> CheckDrift(string directory)
-        => All.Select(d => (d, Drift(d, Path.Combine(directory, d.FileName)))).ToArray();
+    public static IReadOnlyList<(FixtureDeclaration Declaration, FixtureDriftReport? Report, string? Error)> CheckDrift(string directory)
+        => All.Select(d => Drift(d, Path.Combine(directory, d.FileName))).ToArray();
 
-    private static string? Drift(FixtureDeclaration declaration, string path)
+    private static (FixtureDeclaration, FixtureDriftReport?, string?) Drift(FixtureDeclaration declaration, string path)
     {
-        if (!File.Exists(path))
+        string committed;
+        try
         {
-            return $"{path} is missing";
+            committed = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (declaration, null, $"cannot read {path}: {e.Message}");
         }
 
-        string[] committed = File.ReadAllText(path).Split('\n');
-        string[] regenerated = Render(declaration).Split('\n');
-        for (int i = 0; i < Math.Max(committed.Length, regenerated.Length); i++)
+        try
         {
-            string? c = i < committed.Length ? committed[i] : null, r = i < regenerated.Length ? regenerated[i] : null;
-            if (c != r)
-            {
-                return $"{path}:{i + 1} differs from what libtorch gives now\n  committed:   {c ?? "(end of file)"}\n  regenerated: {r ?? "(end of file)"}";
-            }
+            return (declaration, FixtureDrift.Compare(committed, Render(declaration)), null);
         }
-
-        return null;
+        catch (FixtureFormatException e)
+        {
+            return (declaration, null, $"{path}: {e.Message}");
+        }
     }
 
     /// <summary>The repository's fixtures/ folder: found by walking up from here to Backprop.Verify.sln.</summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Backprop.Core.Fixtures;
 using Backprop.Oracle;
 
 namespace Backprop.Cli;
@@ -22,7 +23,7 @@ public static class FixturesCommand
         {
             Description = "folder holding the fixtures (default: the repository's fixtures/)",
         };
-        var check = new Command("check", "Regenerate every fixture in memory; exit 1 if any committed file differs.") { dir };
+        var check = new Command("check", "Regenerate every fixture in memory and compare it with the committed file number by number: exit 0 when each is the same or within rounding (the file's tolerance), 1 when one drifted past it, 2 when a file cannot be read.") { dir };
         check.SetAction(parse => Check(parse.GetValue(dir), output, error));
 
         return new Command("fixtures", "Generate the committed fixtures, or check them for drift.") { generate, check };
@@ -67,13 +68,41 @@ public static class FixturesCommand
             return 2;
         }
 
-        int drifted = 0;
-        foreach ((FixtureDeclaration declaration, string? drift) in FixtureCatalog.CheckDrift(dir))
+        if (!Directory.Exists(dir))
         {
-            output.WriteLine(drift is null ? $"same  {declaration.FileName}" : $"DRIFT {drift}");
-            drifted += drift is null ? 0 : 1;
+            error.WriteLine($"--dir: {dir} is not a folder");
+            return 2;
         }
 
-        return drifted == 0 ? 0 : 1;
+        output.WriteLine($"Every fixture regenerated in memory on this machine ({Machine.Cpu}) and compared with {dir}, number by number:");
+        int unreadable = 0;
+        var kinds = new List<DriftKind>();
+        long maxUlps = 0;
+        foreach ((FixtureDeclaration declaration, FixtureDriftReport? report, string? problem) in FixtureCatalog.CheckDrift(dir))
+        {
+            if (report is null)
+            {
+                error.WriteLine(problem);
+                unreadable++;
+                continue;
+            }
+
+            kinds.Add(report.Kind);
+            maxUlps = Math.Max(maxUlps, report.Kind == DriftKind.Rounding ? report.MaxUlps : 0);
+            string label = report.Kind switch { DriftKind.Identical => "same", DriftKind.Rounding => "rounding", _ => "DRIFT" };
+            output.WriteLine($"{label,-9} {declaration.FileName}: {report.Describe()}");
+        }
+
+        int drifted = kinds.Count(k => k == DriftKind.Drifted), rounding = kinds.Count(k => k == DriftKind.Rounding);
+        output.WriteLine(
+            $"{kinds.Count(k => k == DriftKind.Identical)} bit-identical, {rounding} within rounding" +
+            (rounding > 0 ? $" (at most {maxUlps} ulps)" : "") + $", {drifted} drifted" + (unreadable > 0 ? $", {unreadable} unreadable." : "."));
+        if (drifted > 0)
+        {
+            output.WriteLine("A drifted file changed by more than libtorch's rounding on another CPU. If the change is meant (a new libtorch, a changed case), " +
+                             "regenerate with `backprop fixtures generate` and say why in the commit.");
+        }
+
+        return unreadable > 0 ? 2 : drifted > 0 ? 1 : 0;
     }
 }

@@ -1,3 +1,4 @@
+using Backprop.Core.Fixtures;
 using Backprop.Testing;
 
 namespace Backprop.Oracle.Tests;
@@ -7,11 +8,25 @@ namespace Backprop.Oracle.Tests;
 public class FixtureDriftTests
 {
     [Fact]
-    public void Committed_Fixtures_Are_What_Libtorch_Gives_Now_Byte_For_Byte()
+    public void Committed_Fixtures_Are_What_Libtorch_Gives_Now_Within_Rounding()
     {
+        // Bit-identical on the machine that generated them (AMD EPYC, Zen 5); elsewhere libtorch's last
+        // bits may differ (tests/data/cross-cpu), within each file's tolerance.
         string dir = Path.Combine(Agreement.RepositoryRoot(), "fixtures");
-        var drifted = FixtureCatalog.CheckDrift(dir).Where(d => d.Drift is not null).Select(d => d.Drift!).ToArray();
-        drifted.ShouldBeEmpty("regenerate with `dotnet run --project src/Backprop.Cli -- fixtures generate` if libtorch changed on purpose");
+        var results = FixtureCatalog.CheckDrift(dir);
+        results.ShouldAllBe(r => r.Report != null, string.Join("; ", results.Select(r => r.Error)));
+        string[] drifted = results.Where(r => r.Report!.Kind == DriftKind.Drifted).Select(r => $"{r.Declaration.FileName}: {r.Report!.Describe()}").ToArray();
+        drifted.ShouldBeEmpty("regenerate with `dotnet run --project src/Backprop.Cli -- fixtures generate` only if libtorch or a case changed on purpose");
+    }
+
+    [Fact]
+    public void Generating_Twice_Gives_The_Same_Bytes()
+    {
+        // libtorch is deterministic on one machine: same inputs, same code path, same bits.
+        foreach (FixtureDeclaration d in FixtureCatalog.All)
+        {
+            FixtureCatalog.Render(d).ShouldBe(FixtureCatalog.Render(d), d.FileName);
+        }
     }
 
     [Fact]
