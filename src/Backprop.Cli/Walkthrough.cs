@@ -23,14 +23,23 @@ public static class Walkthrough
         int L = net.Layers.Count;
         string lr = ((Sgd)example.Optimizer!).Lr.ToString(CultureInfo.InvariantCulture);
 
-        output.WriteLine($"Seed 004's worked example: a {net.Widths} network ({string.Join(", ", net.Layers.Select(l => l.Activation.Name))}), " +
+        output.WriteLine($"Seed 004's worked example, from {WorkedExample.Article}:");
+        output.WriteLine($"a {net.Widths} network ({string.Join(", ", net.Layers.Select(l => l.Activation.Name))}), " +
                          $"{net.Loss} cost, one SGD step with lr {lr}, in {dtype.ToName()}.");
         output.WriteLine($"Every number below is the core's; each line says whether libtorch ({TorchOracle.Versions}) agrees,");
         output.WriteLine($"by torch.testing.assert_close's rule |core − libtorch| ≤ atol + rtol·|libtorch| ({Tolerance.For(dtype)}).");
 
-        show.Section("Forward propagation (A0 = X, one sample per row)");
-        show.Given("X (input)", example.Batches[0].X);
+        show.Section("Given: the starting weights (out×in) and biases, the inputs (one sample per row) and the targets");
+        for (int l = 1; l <= L; l++)
+        {
+            show.Given($"W{l}", example.Parameters[l - 1].Weight);
+            show.Given($"b{l}", example.Parameters[l - 1].Bias);
+        }
+
+        show.Given("X = A0 (input)", example.Batches[0].X);
         show.Given("Y (target)", example.Batches[0].Y);
+
+        show.Section("Forward propagation");
         for (int l = 1; l <= L; l++)
         {
             LayerRecord<double> c = core.Layers[l - 1], t = torch.Layers[l - 1];
@@ -60,7 +69,7 @@ public static class Walkthrough
 
         output.WriteLine();
         output.WriteLine(show.Failures == 0
-            ? $"All {show.Count} quantities agree with libtorch."
+            ? $"All {show.Count} quantities agree with libtorch, {show.Exact} of them exactly (on this machine: {Machine.Cpu})."
             : $"{show.Failures} of {show.Count} quantities DISAGREE with libtorch.");
         return show.Failures == 0 ? 0 : 1;
     }
@@ -71,6 +80,9 @@ public static class Walkthrough
         public int Count { get; private set; }
 
         public int Failures { get; private set; }
+
+        /// <summary>Quantities where every element equals libtorch's (which depends on the CPU libtorch runs on).</summary>
+        public int Exact { get; private set; }
 
         public void Section(string title)
         {
@@ -96,11 +108,17 @@ public static class Walkthrough
             Print(core);
         }
 
-        /// <summary>An input both sides were given: printed, with nothing to compare.</summary>
+        /// <summary>An input both sides were given, in the dtype: printed, with nothing to compare.</summary>
         public void Given(string label, Matrix<double> value)
         {
             output.WriteLine($"  {label}");
             Print(value);
+        }
+
+        public void Given(string label, double[] value)
+        {
+            output.WriteLine($"  {label}");
+            output.WriteLine($"      {Rows(new Matrix<double>(1, value.Length, value))[0]}");
         }
 
         private void Print(Matrix<double> core)
@@ -119,6 +137,7 @@ public static class Walkthrough
                 ? $"libtorch agrees, max |Δ| {(result.MaxAbsError == 0 ? "0" : result.MaxAbsError.ToString("0.##E+0", CultureInfo.InvariantCulture))}"
                 : $"DISAGREES: {result.Describe(dtype)}";
             Failures += result.Passed ? 0 : 1;
+            Exact += result.MaxAbsError == 0 ? 1 : 0;
             output.WriteLine($"  {label,-50} {verdict}");
         }
 

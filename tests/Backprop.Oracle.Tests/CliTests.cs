@@ -30,11 +30,16 @@ public sealed class CliTests : IDisposable
     {
         (int exit, string output, _) = Run();
         exit.ShouldBe(0, output);
-        output.ShouldContain("Forward propagation");
+        output.ShouldContain("\"Backpropagation in Neural Networks\" (2025)");
+        output.ShouldContain("Given: the starting weights");
+        output.ShouldContain("  W1\n     [[  -1,   2],\n      [   3, 0.5],\n      [-0.1,  -4]]".ReplaceLineEndings());
+        output.ShouldContain("  b3\n      [0.1]".ReplaceLineEndings());
+        output.ShouldContain("  Y (target)\n     [[0],\n      [1]]".ReplaceLineEndings());
+        output.IndexOf("Given:").ShouldBeLessThan(output.IndexOf("Forward propagation"));
         output.ShouldContain("J = binary_cross_entropy(A3, Y)");
         output.ShouldContain("0.19522886");
         output.ShouldContain("∂J/∂Z2 = ∂J/∂A2 ⊙ relu'(Z2)");
-        output.ShouldContain("quantities agree with libtorch.");
+        output.ShouldMatch(@"All 25 quantities agree with libtorch, \d+ of them exactly \(on this machine: .+\)\.");
         output.ShouldNotContain("DISAGREES");
     }
 

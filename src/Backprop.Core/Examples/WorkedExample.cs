@@ -11,6 +11,10 @@ namespace Backprop.Core.Examples;
 /// </summary>
 public static class WorkedExample
 {
+    /// <summary>The article the example comes from, for people who want to redo it by hand.</summary>
+    public const string Article = "\"Backpropagation in Neural Networks\" (2025), the article in the project's seed 004 (004_fc2fa898b466b18f.txt)";
+
+    /// <summary>The fixtures' <c>source</c> field (changing it changes the committed fixtures).</summary>
     public const string Source = "seed 004, \"Backpropagation in Neural Networks\" (2-3-2-1 ReLU/ReLU/sigmoid, BCE, SGD lr 0.01)";
 
     public static NetworkSpec Network { get; } = new(
