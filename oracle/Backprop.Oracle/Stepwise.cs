@@ -1,6 +1,6 @@
 using System.Numerics;
 using Backprop.Core;
-using Backprop.Core.Checking;
+using Backprop.Verification;
 using Backprop.Core.Optimizers;
 
 namespace Backprop.Oracle;

@@ -2,6 +2,7 @@ using Backprop.Core;
 using Backprop.Core.Activations;
 using Backprop.Core.Losses;
 using Backprop.Core.Optimizers;
+using Backprop.Verification;
 using TorchSharp;
 using Linear = TorchSharp.Modules.Linear;
 using Parameter = TorchSharp.Modules.Parameter;
@@ -149,4 +150,18 @@ public static class TorchOracle
     }
 
     internal static double[] ToVector(Tensor t) => Values(t);
+}
+
+/// <summary>libtorch as the witness that verification asks (fixtures, random cases).</summary>
+public sealed class TorchWitness : IWitness
+{
+    public static TorchWitness Instance { get; } = new();
+
+    private TorchWitness()
+    {
+    }
+
+    public string Name => $"Backprop.Oracle: {TorchOracle.Versions}";
+
+    public IReadOnlyList<StepRecord<double>> Run(TrainingCase trainingCase, DType dtype) => TorchOracle.Run(trainingCase, dtype);
 }

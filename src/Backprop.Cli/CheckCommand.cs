@@ -3,8 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Backprop.Core;
-using Backprop.Core.Checking;
-using Backprop.Core.Fixtures;
+using Backprop.Verification;
 
 namespace Backprop.Cli;
 

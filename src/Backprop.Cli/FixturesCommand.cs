@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Backprop.Core.Fixtures;
+using Backprop.Verification;
 using Backprop.Oracle;
 
 namespace Backprop.Cli;
@@ -45,7 +45,7 @@ public static class FixturesCommand
             {
                 string path = Path.Combine(dir, declaration.FileName);
                 string temp = path + ".tmp";
-                File.WriteAllText(temp, FixtureCatalog.Render(declaration));
+                File.WriteAllText(temp, FixtureCatalog.Render(declaration, TorchWitness.Instance));
                 File.Move(temp, path, overwrite: true);
                 output.WriteLine($"wrote {path}");
             }
@@ -78,7 +78,7 @@ public static class FixturesCommand
         int unreadable = 0;
         var kinds = new List<DriftKind>();
         long maxUlps = 0;
-        foreach ((FixtureDeclaration declaration, FixtureDriftReport? report, string? problem) in FixtureCatalog.CheckDrift(dir))
+        foreach ((FixtureDeclaration declaration, FixtureDriftReport? report, string? problem) in FixtureCatalog.CheckDrift(dir, TorchWitness.Instance))
         {
             if (report is null)
             {

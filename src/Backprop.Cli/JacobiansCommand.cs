@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Backprop.Core;
-using Backprop.Core.Checking;
-using Backprop.Core.Examples;
-using Backprop.Core.Witness;
+using Backprop.Verification;
 
 namespace Backprop.Cli;
 
@@ -39,7 +37,7 @@ public static class JacobiansCommand
 
         StepRecord<double> delta = Trainer.Run<double>(example with { Optimizer = null })[0];
         IReadOnlyList<QuantityComparison> results = StepComparison.Compare(
-            1, Core.Fixtures.StepExpectation.From(delta), witness.Step, Tolerance.Float64);
+            1, StepExpectation.From(delta), witness.Step, Tolerance.Float64);
         output.WriteLine();
         output.WriteLine("De-vectorised, against the delta-rule core:");
         foreach (QuantityComparison r in results)

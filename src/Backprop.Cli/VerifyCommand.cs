@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Backprop.Core;
-using Backprop.Core.Checking;
+using Backprop.Verification;
 using Backprop.Oracle;
 using Spectre.Console;
 
@@ -89,7 +89,7 @@ public static class VerifyCommand
                 {
                     endToEndCompared++;
                     QuantityComparison? first = StepComparison.Compare(
-                        torch.Select(Core.Fixtures.StepExpectation.From).ToArray(), core, Tolerance.Float64).FirstOrDefault(r => !r.Passed);
+                        torch.Select(StepExpectation.From).ToArray(), core, Tolerance.Float64).FirstOrDefault(r => !r.Passed);
                     if (first is not null)
                     {
                         endToEndDiffering++;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Backprop.Core;
-using Backprop.Core.Checking;
-using Backprop.Core.Examples;
+using Backprop.Verification;
 using Backprop.Core.Optimizers;
 using Backprop.Oracle;
 

@@ -1,5 +1,5 @@
 using Backprop.Core.Activations;
-using Backprop.Core.Checking;
+using Backprop.Verification;
 using Backprop.Core.Losses;
 using Backprop.Testing;
 using FsCheck;

@@ -1,4 +1,4 @@
-using Backprop.Core.Checking;
+using Backprop.Verification;
 using Backprop.Core.Losses;
 using Backprop.Testing;
 using FsCheck;

@@ -1,4 +1,4 @@
-using Backprop.Core.Examples;
+using Backprop.Verification;
 
 namespace Backprop.Core.Tests;
 

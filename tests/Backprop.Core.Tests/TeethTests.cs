@@ -1,7 +1,6 @@
 using System.Numerics;
 using Backprop.Core.Activations;
-using Backprop.Core.Checking;
-using Backprop.Core.Fixtures;
+using Backprop.Verification;
 using Backprop.Core.Losses;
 using Backprop.Testing;
 

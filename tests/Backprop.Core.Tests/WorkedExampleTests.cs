@@ -1,6 +1,5 @@
 using Backprop.Core;
-using Backprop.Core.Checking;
-using Backprop.Core.Examples;
+using Backprop.Verification;
 using Backprop.Testing;
 
 namespace Backprop.Core.Tests;

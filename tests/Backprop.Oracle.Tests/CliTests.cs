@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Backprop.Cli;
-using Backprop.Core.Fixtures;
+using Backprop.Verification;
 using Backprop.Testing;
 
 namespace Backprop.Oracle.Tests;

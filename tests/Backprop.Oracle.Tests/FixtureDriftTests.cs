@@ -1,4 +1,4 @@
-using Backprop.Core.Fixtures;
+using Backprop.Verification;
 using Backprop.Testing;
 
 namespace Backprop.Oracle.Tests;
@@ -13,7 +13,7 @@ public class FixtureDriftTests
         // Bit-identical on the machine that generated them (AMD EPYC, Zen 5); elsewhere libtorch's last
         // bits may differ (tests/data/cross-cpu), within each file's tolerance.
         string dir = Path.Combine(Agreement.RepositoryRoot(), "fixtures");
-        var results = FixtureCatalog.CheckDrift(dir);
+        var results = FixtureCatalog.CheckDrift(dir, TorchWitness.Instance);
         results.ShouldAllBe(r => r.Report != null, string.Join("; ", results.Select(r => r.Error)));
         string[] drifted = results.Where(r => r.Report!.Kind == DriftKind.Drifted).Select(r => $"{r.Declaration.FileName}: {r.Report!.Describe()}").ToArray();
         drifted.ShouldBeEmpty("regenerate with `dotnet run --project src/Backprop.Cli -- fixtures generate` only if libtorch or a case changed on purpose");
@@ -25,7 +25,7 @@ public class FixtureDriftTests
         // libtorch is deterministic on one machine: same inputs, same code path, same bits.
         foreach (FixtureDeclaration d in FixtureCatalog.All)
         {
-            FixtureCatalog.Render(d).ShouldBe(FixtureCatalog.Render(d), d.FileName);
+            FixtureCatalog.Render(d, TorchWitness.Instance).ShouldBe(FixtureCatalog.Render(d, TorchWitness.Instance), d.FileName);
         }
     }
 

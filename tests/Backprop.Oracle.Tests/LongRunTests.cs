@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Backprop.Core;
-using Backprop.Core.Data;
+using Backprop.Cli;
 using Backprop.Core.Optimizers;
 using Backprop.Testing;
 using Xunit.Abstractions;

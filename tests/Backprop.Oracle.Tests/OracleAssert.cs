@@ -1,5 +1,5 @@
 using Backprop.Core;
-using Backprop.Core.Checking;
+using Backprop.Verification;
 using Backprop.Testing;
 
 namespace Backprop.Oracle.Tests;

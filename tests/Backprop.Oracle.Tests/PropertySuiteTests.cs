@@ -1,6 +1,6 @@
 using Backprop.Core;
 using Backprop.Core.Activations;
-using Backprop.Core.Checking;
+using Backprop.Verification;
 using Backprop.Testing;
 using FsCheck;
 using FsCheck.Fluent;
@@ -14,10 +14,10 @@ namespace Backprop.Oracle.Tests;
 public class PropertySuiteTests
 {
     public static Arbitrary<RandomNetwork> Float64Networks() => Arb.From(
-        Gen.Choose(0, int.MaxValue).Select(seed => RandomNetworks.Build(seed, DType.Float64)), Regressions.Shrink);
+        Gen.Choose(0, int.MaxValue).Select(seed => RandomNetworks.Build(seed, DType.Float64)), Shrinking.Shrink);
 
     public static Arbitrary<RandomNetwork> Float32Networks() => Arb.From(
-        Gen.Choose(0, int.MaxValue).Select(seed => RandomNetworks.Build(seed, DType.Float32, RandomNetworkOptions.Float32)), Regressions.Shrink);
+        Gen.Choose(0, int.MaxValue).Select(seed => RandomNetworks.Build(seed, DType.Float32, RandomNetworkOptions.Float32)), Shrinking.Shrink);
 
     /// <summary>
     /// Runs a check; on failure, the message also carries the network as a complete fixture with
@@ -33,7 +33,7 @@ public class PropertySuiteTests
         {
             throw new ShouldAssertException(
                 $"{e.Message}\n--- {n} ---\nSave as fixtures/regressions/regression-seed-{n.Seed}.json and replay with `backprop check`:\n" +
-                Regressions.ToFixture(n, e.Message.Split('\n')[0]));
+                Shrinking.ToFixture(n, e.Message.Split('\n')[0], TorchWitness.Instance));
         }
     }
 
@@ -83,13 +83,13 @@ public class PropertySuiteTests
         // The shrinker's candidates are valid, smaller networks, and the printed fixture reads back
         // and passes `backprop check` (here on a network that agrees, so the check must pass).
         RandomNetwork n = RandomNetworks.Build(42, DType.Float64);
-        foreach (RandomNetwork smaller in Regressions.Shrink(n))
+        foreach (RandomNetwork smaller in Shrinking.Shrink(n))
         {
             Should.NotThrow(() => smaller.Case.Validate());
             smaller.Case.Parameters.Sum(p => p.Weight.Data.Length).ShouldBeLessThanOrEqualTo(n.Case.Parameters.Sum(p => p.Weight.Data.Length));
         }
 
-        string json = Regressions.ToFixture(n, "demonstration");
-        Backprop.Core.Fixtures.FixtureChecker.CheckText(json).ExitCode.ShouldBe(0);
+        string json = Shrinking.ToFixture(n, "demonstration", TorchWitness.Instance);
+        Backprop.Verification.FixtureChecker.CheckText(json).ExitCode.ShouldBe(0);
     }
 }

@@ -1,6 +1,6 @@
 using Backprop.Core;
 using Backprop.Core.Activations;
-using Backprop.Core.Checking;
+using Backprop.Verification;
 using Backprop.Core.Losses;
 using Backprop.Core.Optimizers;
 using Backprop.Testing;

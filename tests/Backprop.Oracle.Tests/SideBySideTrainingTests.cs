@@ -1,3 +1,4 @@
+using Backprop.Cli;
 using Backprop.Core;
 using Backprop.Testing;
 

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Backprop.Core;
 using Backprop.Core.Activations;
-using Backprop.Core.Examples;
+using Backprop.Verification;
 using Backprop.Core.Losses;
 using Backprop.Core.Optimizers;
 using static TorchSharp.torch;

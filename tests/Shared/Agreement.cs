@@ -1,6 +1,5 @@
 using Backprop.Core;
-using Backprop.Core.Checking;
-using Backprop.Core.Fixtures;
+using Backprop.Verification;
 using Shouldly;
 
 namespace Backprop.Testing;

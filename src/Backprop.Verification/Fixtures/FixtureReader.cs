@@ -1,0 +1,641 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Backprop.Core.Activations;
+using Backprop.Verification;
+using Backprop.Core.Losses;
+using Backprop.Core.Optimizers;
+
+namespace Backprop.Verification;
+
+/// <summary>
+/// Reads <c>backprop-fixture/1</c> files and checks them against the contract: every required
+/// field, every type, every shape against the network and the layout. Anything wrong is a
+/// <see cref="FixtureFormatException"/> whose message starts with the JSON path. Unknown fields
+/// are ignored, as the contract asks of readers.
+/// </summary>
+public static partial class FixtureReader
+{
+    /// <summary>Files larger than this are refused before they are read.</summary>
+    public const long MaxFileBytes = 64L << 20;
+
+    /// <summary>Nesting deeper than this is refused (a fixture needs about 6 levels).</summary>
+    public const int MaxDepth = 32;
+
+    /// <summary>No layer, input or batch may be wider than this.</summary>
+    public const int MaxWidth = 1 << 16;
+
+    /// <summary>No matrix (a weight, a batch, an intermediate) may hold more elements than this.</summary>
+    public const long MaxElements = 1L << 22;
+
+    public static Fixture ReadFile(string path)
+    {
+        FileInfo info;
+        try
+        {
+            info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                throw new FixtureFormatException("", $"cannot read {path}: no such file");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new FixtureFormatException("", $"cannot read {path}: {e.Message}");
+        }
+
+        if (info.Length > MaxFileBytes)
+        {
+            throw new FixtureFormatException("", $"the file is {info.Length} bytes; fixtures are limited to {MaxFileBytes} bytes");
+        }
+
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new FixtureFormatException("", $"cannot read {path}: {e.Message}");
+        }
+
+        return Parse(text);
+    }
+
+    public static Fixture Parse(string json)
+    {
+        JsonDocument document; // null text: JsonDocument.Parse throws ArgumentNullException
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxDepth });
+        }
+        catch (JsonException e)
+        {
+            throw new FixtureFormatException("", $"not valid JSON: {e.Message}");
+        }
+
+        using (document)
+        {
+            return new Reader().ReadFixture(document.RootElement);
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9-]+$")]
+    private static partial Regex NamePattern();
+
+    private sealed class Reader
+    {
+        private DType dtype;
+
+        public Fixture ReadFixture(JsonElement root)
+        {
+            RequireKind(root, "", JsonValueKind.Object);
+            string format = String(Required(root, "", "format"), "format");
+            if (format != Fixture.Format)
+            {
+                throw new FixtureFormatException("format", $"expected \"{Fixture.Format}\", got \"{format}\"");
+            }
+
+            string name = String(Required(root, "", "name"), "name");
+            if (!NamePattern().IsMatch(name))
+            {
+                throw new FixtureFormatException("name", $"\"{name}\" must match [a-z0-9-]+");
+            }
+
+            string dtypeName = String(Required(root, "", "dtype"), "dtype");
+            if (!DTypeNames.TryParse(dtypeName, out dtype))
+            {
+                throw new FixtureFormatException("dtype", $"expected \"float32\" or \"float64\", got \"{dtypeName}\"");
+            }
+
+            Layout layout = ReadLayout(root);
+            NetworkSpec network = ReadNetwork(Required(root, "", "network"), "network");
+            OptimizerSpec? optimizer = Optional(root, "optimizer") is { } o ? ReadOptimizer(o, "optimizer") : null;
+
+            JsonElement parametersJson = Required(root, "", "parameters");
+            IReadOnlyList<LayerParameters<double>> parameters = ReadParameters(parametersJson, "parameters", network, layout);
+
+            JsonElement batchesJson = Required(root, "", "batches");
+            RequireKind(batchesJson, "batches", JsonValueKind.Array);
+            if (batchesJson.GetArrayLength() == 0)
+            {
+                throw new FixtureFormatException("batches", "at least one batch is required");
+            }
+
+            Batch<double>[] batches = batchesJson.EnumerateArray()
+                .Select((b, i) => ReadBatch(b, $"batches[{i}]", network, layout))
+                .ToArray();
+
+            int steps = Optional(root, "steps") is { } s ? Integer(s, "steps") : 1;
+            if (steps < 1)
+            {
+                throw new FixtureFormatException("steps", $"must be at least 1, got {steps}");
+            }
+
+            JsonElement expectedJson = Required(root, "", "expected");
+            RequireKind(expectedJson, "expected", JsonValueKind.Array);
+            if (expectedJson.GetArrayLength() != steps)
+            {
+                throw new FixtureFormatException(
+                    "expected", $"must hold one entry per step: {steps} step(s), but {expectedJson.GetArrayLength()} entries");
+            }
+
+            var trainingCase = new TrainingCase(network, parameters, batches, optimizer, steps) { Layout = layout };
+            StepExpectation[] expected = expectedJson.EnumerateArray()
+                .Select((e, k) => ReadStep(e, k, trainingCase, layout))
+                .ToArray();
+
+            Tolerance? tolerance = Optional(root, "tolerance") is { } t ? ReadTolerance(t, "tolerance") : null;
+
+            return new Fixture(
+                name, dtype, trainingCase, expected,
+                Description: OptionalString(root, "description"),
+                Source: OptionalString(root, "source"),
+                Generator: OptionalString(root, "generator"),
+                Tolerance: tolerance);
+        }
+
+        private static Layout ReadLayout(JsonElement root)
+        {
+            if (Optional(root, "layout") is not { } layout)
+            {
+                return Layout.RowsOutIn;
+            }
+
+            RequireKind(layout, "layout", JsonValueKind.Object);
+            string samples = Optional(layout, "samples") is { } s ? String(s, "layout.samples") : "rows";
+            string weights = Optional(layout, "weights") is { } w ? String(w, "layout.weights") : "out-in";
+            if (samples is not ("rows" or "columns"))
+            {
+                throw new FixtureFormatException("layout.samples", $"expected \"rows\" or \"columns\", got \"{samples}\"");
+            }
+
+            if (weights is not ("out-in" or "in-out"))
+            {
+                throw new FixtureFormatException("layout.weights", $"expected \"out-in\" or \"in-out\", got \"{weights}\"");
+            }
+
+            return new Layout(samples == "columns", weights == "in-out");
+        }
+
+        private NetworkSpec ReadNetwork(JsonElement network, string path)
+        {
+            RequireKind(network, path, JsonValueKind.Object);
+            int inputs = Width(Required(network, path, "inputs"), $"{path}.inputs");
+            JsonElement layersJson = Required(network, path, "layers");
+            RequireKind(layersJson, $"{path}.layers", JsonValueKind.Array);
+            if (layersJson.GetArrayLength() == 0)
+            {
+                throw new FixtureFormatException($"{path}.layers", "at least one layer is required");
+            }
+
+            var layers = layersJson.EnumerateArray().Select((layer, i) =>
+            {
+                string at = $"{path}.layers[{i}]";
+                RequireKind(layer, at, JsonValueKind.Object);
+                return new LayerSpec(
+                    Width(Required(layer, at, "units"), $"{at}.units"),
+                    ReadActivation(Required(layer, at, "activation"), $"{at}.activation"));
+            }).ToArray();
+
+            Loss loss = ReadLoss(Required(network, path, "loss"), $"{path}.loss");
+            var spec = new NetworkSpec(inputs, layers, loss);
+            for (int l = 1; l <= layers.Length; l++)
+            {
+                CheckElements(layers[l - 1].Units, spec.InputsOf(l), $"{path}.layers[{l - 1}]", "weight");
+            }
+
+            return spec;
+        }
+
+        private static Activation ReadActivation(JsonElement activation, string path)
+        {
+            bool withParameters = activation.ValueKind == JsonValueKind.Object;
+            string name = withParameters
+                ? String(Required(activation, path, "name"), $"{path}.name")
+                : String(activation, path);
+            double Get(string field, double fallback) =>
+                withParameters && Optional(activation, field) is { } v ? FiniteDouble(v, $"{path}.{field}") : fallback;
+
+            try
+            {
+                return name switch
+                {
+                    "identity" or "relu" or "sigmoid" or "tanh" or "softmax" => Activation.ByName[name],
+                    "leaky_relu" => new LeakyRelu(Get("negative_slope", 0.01)),
+                    "softplus" => new Softplus(Get("beta", 1), Get("threshold", 20)),
+                    "elu" => new Elu(Get("alpha", 1)),
+                    "gelu" => (withParameters && Optional(activation, "approximate") is { } a ? String(a, $"{path}.approximate") : "none") switch
+                    {
+                        "none" => Gelu.Exact,
+                        "tanh" => Gelu.TanhApproximate,
+                        string other => throw new FixtureFormatException($"{path}.approximate", $"expected \"none\" or \"tanh\", got \"{other}\""),
+                    },
+                    _ => throw new FixtureFormatException(
+                        withParameters ? $"{path}.name" : path,
+                        $"unknown activation \"{name}\"; {Fixture.Format} knows {string.Join(", ", Activation.ByName.Keys)}"),
+                };
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new FixtureFormatException(path, e.Message);
+            }
+        }
+
+        private static Loss ReadLoss(JsonElement loss, string path)
+        {
+            RequireKind(loss, path, JsonValueKind.Object);
+            string name = String(Required(loss, path, "name"), $"{path}.name");
+            string reductionName = Optional(loss, "reduction") is { } r ? String(r, $"{path}.reduction") : "mean";
+            Reduction reduction = reductionName switch
+            {
+                "mean" => Reduction.Mean,
+                "sum" => Reduction.Sum,
+                _ => throw new FixtureFormatException($"{path}.reduction", $"expected \"mean\" or \"sum\", got \"{reductionName}\""),
+            };
+            double scale = Optional(loss, "scale") is { } s ? FiniteDouble(s, $"{path}.scale") : 1;
+            double smoothing = Optional(loss, "label_smoothing") is { } ls ? FiniteDouble(ls, $"{path}.label_smoothing") : 0;
+            if (!Loss.Names.Contains(name))
+            {
+                throw new FixtureFormatException($"{path}.name", $"unknown loss \"{name}\"; {Fixture.Format} knows {string.Join(", ", Loss.Names)}");
+            }
+
+            try
+            {
+                return Loss.Create(name, reduction, scale, smoothing);
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new FixtureFormatException(path, e.Message);
+            }
+        }
+
+        private static OptimizerSpec ReadOptimizer(JsonElement optimizer, string path)
+        {
+            RequireKind(optimizer, path, JsonValueKind.Object);
+            string name = String(Required(optimizer, path, "name"), $"{path}.name");
+            double Get(string field, double fallback) =>
+                Optional(optimizer, field) is { } v ? FiniteDouble(v, $"{path}.{field}") : fallback;
+            bool Flag(string field) => Optional(optimizer, field) is { } v && Boolean(v, $"{path}.{field}");
+
+            OptimizerSpec spec;
+            switch (name)
+            {
+                case "sgd":
+                    spec = new Sgd(Get("lr", 1e-3), Get("momentum", 0), Get("dampening", 0), Get("weight_decay", 0), Flag("nesterov"));
+                    break;
+                case "adam" or "adamw":
+                    (double beta1, double beta2) = (0.9, 0.999);
+                    if (Optional(optimizer, "betas") is { } betas)
+                    {
+                        RequireKind(betas, $"{path}.betas", JsonValueKind.Array);
+                        if (betas.GetArrayLength() != 2)
+                        {
+                            throw new FixtureFormatException($"{path}.betas", $"expected two numbers [beta1, beta2], got {betas.GetArrayLength()}");
+                        }
+
+                        (beta1, beta2) = (FiniteDouble(betas[0], $"{path}.betas[0]"), FiniteDouble(betas[1], $"{path}.betas[1]"));
+                    }
+
+                    spec = name == "adam"
+                        ? new Adam(Get("lr", 1e-3), beta1, beta2, Get("eps", 1e-8), Get("weight_decay", 0), Flag("amsgrad"))
+                        : new AdamW(Get("lr", 1e-3), beta1, beta2, Get("eps", 1e-8), Get("weight_decay", 0.01), Flag("amsgrad"));
+                    break;
+                default:
+                    throw new FixtureFormatException($"{path}.name", $"unknown optimizer \"{name}\"; {Fixture.Format} knows sgd, adam, adamw");
+            }
+
+            try
+            {
+                spec.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new FixtureFormatException(path, e.Message);
+            }
+
+            return spec;
+        }
+
+        private IReadOnlyList<LayerParameters<double>> ReadParameters(
+            JsonElement json, string path, NetworkSpec network, Layout layout)
+        {
+            RequireKind(json, path, JsonValueKind.Array);
+            if (json.GetArrayLength() != network.Layers.Count)
+            {
+                throw new FixtureFormatException(
+                    path, $"expected one entry per layer, {network.Layers.Count}, got {json.GetArrayLength()}");
+            }
+
+            return json.EnumerateArray().Select((p, i) =>
+            {
+                string at = $"{path}[{i}]";
+                RequireKind(p, at, JsonValueKind.Object);
+                int units = network.Layers[i].Units, inputs = network.InputsOf(i + 1);
+                return new LayerParameters<double>(
+                    ReadMatrix(Required(p, at, "weight"), $"{at}.weight", layout.WeightShape(units, inputs)),
+                    ReadVector(Required(p, at, "bias"), $"{at}.bias", units));
+            }).ToArray();
+        }
+
+        private Batch<double> ReadBatch(JsonElement batch, string path, NetworkSpec network, Layout layout)
+        {
+            RequireKind(batch, path, JsonValueKind.Object);
+            JsonElement xJson = Required(batch, path, "x");
+            int n = SampleCount(xJson, $"{path}.x", layout);
+            CheckElements(n, Math.Max(network.Inputs, network.Layers.Max(l => l.Units)), $"{path}.x", "batch's widest matrix");
+            Matrix<double> x = ReadMatrix(xJson, $"{path}.x", layout.SampleShape(n, network.Inputs));
+            JsonElement yJson = Required(batch, path, "y");
+            RequireKind(yJson, $"{path}.y", JsonValueKind.Array);
+            if (yJson.GetArrayLength() > 0 && yJson[0].ValueKind != JsonValueKind.Array)
+            {
+                return new Batch<double>(x, ReadClassIndices(yJson, $"{path}.y", n, network), ClassIndices: true);
+            }
+
+            Matrix<double> y = ReadMatrix(yJson, $"{path}.y", layout.SampleShape(n, network.Layers[^1].Units));
+            return new Batch<double>(x, y);
+        }
+
+        /// <summary>A 1-D array of class indices: whole numbers in [0, classes), one per sample, for cross_entropy only.</summary>
+        private static Matrix<double> ReadClassIndices(JsonElement y, string path, int samples, NetworkSpec network)
+        {
+            if (!network.Loss.AcceptsClassIndices)
+            {
+                throw new FixtureFormatException(path, $"a 1-D array of class indices is only for cross_entropy; {network.Loss.Name} takes a matrix shaped like the output");
+            }
+
+            if (y.GetArrayLength() != samples)
+            {
+                throw new FixtureFormatException(path, $"expected one class index per sample, {samples}, got {y.GetArrayLength()}");
+            }
+
+            int classes = network.Layers[^1].Units;
+            var indices = new Matrix<double>(samples, 1);
+            for (int i = 0; i < samples; i++)
+            {
+                JsonElement v = y[i];
+                if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out int index))
+                {
+                    throw new FixtureFormatException($"{path}[{i}]", $"expected a whole-number class index, got {(v.ValueKind == JsonValueKind.Number ? v.GetRawText() : Describe(v.ValueKind))}");
+                }
+
+                if (index < 0 || index >= classes)
+                {
+                    throw new FixtureFormatException($"{path}[{i}]", $"class index {index} is outside [0, {classes}), the output's {classes} classes");
+                }
+
+                indices[i, 0] = index;
+            }
+
+            return indices;
+        }
+
+        private StepExpectation ReadStep(JsonElement step, int k, TrainingCase trainingCase, Layout layout)
+        {
+            string path = $"expected[{k}]";
+            RequireKind(step, path, JsonValueKind.Object);
+            double cost = Number(Required(step, path, "cost"), $"{path}.cost");
+            NetworkSpec network = trainingCase.Network;
+            int n = layout.Samples(trainingCase.BatchOfStep(k).X);
+
+            LayerExpectation[]? layers = null;
+            if (Optional(step, "layers") is { } layersJson)
+            {
+                RequireKind(layersJson, $"{path}.layers", JsonValueKind.Array);
+                if (layersJson.GetArrayLength() != network.Layers.Count)
+                {
+                    throw new FixtureFormatException(
+                        $"{path}.layers", $"expected one entry per layer, {network.Layers.Count}, got {layersJson.GetArrayLength()}");
+                }
+
+                layers = layersJson.EnumerateArray().Select((layer, i) =>
+                {
+                    string at = $"{path}.layers[{i}]";
+                    RequireKind(layer, at, JsonValueKind.Object);
+                    int units = network.Layers[i].Units, inputs = network.InputsOf(i + 1);
+                    Matrix<double>? PerSample(string field) => Optional(layer, field) is { } m
+                        ? ReadMatrix(m, $"{at}.{field}", layout.SampleShape(n, units))
+                        : null;
+                    return new LayerExpectation(
+                        PerSample("z"), PerSample("a"), PerSample("gradA"), PerSample("gradZ"),
+                        Optional(layer, "gradWeight") is { } gw
+                            ? ReadMatrix(gw, $"{at}.gradWeight", layout.WeightShape(units, inputs))
+                            : null,
+                        Optional(layer, "gradBias") is { } gb ? ReadVector(gb, $"{at}.gradBias", units) : null);
+                }).ToArray();
+            }
+
+            IReadOnlyList<LayerParameters<double>>? parameters = null;
+            if (Optional(step, "parameters") is { } p)
+            {
+                if (trainingCase.Optimizer is null)
+                {
+                    throw new FixtureFormatException($"{path}.parameters", "the fixture has no optimizer, so there is no update to compare with");
+                }
+
+                parameters = ReadParameters(p, $"{path}.parameters", network, layout);
+            }
+            else if (trainingCase.Optimizer is not null)
+            {
+                throw new FixtureFormatException(path, "\"parameters\" is required when the fixture has an optimizer");
+            }
+
+            return new StepExpectation(cost, layers, parameters);
+        }
+
+        private static Tolerance ReadTolerance(JsonElement tolerance, string path)
+        {
+            RequireKind(tolerance, path, JsonValueKind.Object);
+            double rtol = FiniteDouble(Required(tolerance, path, "rtol"), $"{path}.rtol");
+            double atol = FiniteDouble(Required(tolerance, path, "atol"), $"{path}.atol");
+            try
+            {
+                return new Tolerance(rtol, atol);
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                throw new FixtureFormatException(path, $"rtol and atol must not be negative, got {rtol} and {atol}");
+            }
+        }
+
+        private static int SampleCount(JsonElement x, string path, Layout layout)
+        {
+            RequireKind(x, path, JsonValueKind.Array);
+            int rows = x.GetArrayLength();
+            if (rows == 0)
+            {
+                throw new FixtureFormatException(path, "a batch must hold at least one sample");
+            }
+
+            if (!layout.SamplesInColumns)
+            {
+                return CheckWidth(rows, path, "samples");
+            }
+
+            JsonElement first = x[0];
+            RequireKind(first, $"{path}[0]", JsonValueKind.Array);
+            return CheckWidth(first.GetArrayLength(), path, "samples");
+        }
+
+        /// <summary>Reads an array of rows that must be exactly rows×cols.</summary>
+        private Matrix<double> ReadMatrix(JsonElement json, string path, (int Rows, int Cols) shape)
+        {
+            RequireKind(json, path, JsonValueKind.Array);
+            int rows = json.GetArrayLength();
+            int cols = rows > 0 && json[0].ValueKind == JsonValueKind.Array ? json[0].GetArrayLength() : -1;
+            for (int r = 0; r < rows; r++)
+            {
+                JsonElement row = json[r];
+                RequireKind(row, $"{path}[{r}]", JsonValueKind.Array);
+                if (row.GetArrayLength() != cols)
+                {
+                    throw new FixtureFormatException(
+                        $"{path}[{r}]", $"ragged matrix: row {r} has {row.GetArrayLength()} elements, row 0 has {cols}");
+                }
+            }
+
+            if (rows != shape.Rows || cols != shape.Cols)
+            {
+                throw new FixtureFormatException(path, $"expected {shape.Rows}×{shape.Cols}, got {rows}×{Math.Max(cols, 0)}");
+            }
+
+            var m = new Matrix<double>(rows, cols);
+            for (int r = 0; r < rows; r++)
+            {
+                int c = 0;
+                foreach (JsonElement value in json[r].EnumerateArray())
+                {
+                    m[r, c] = Number(value, $"{path}[{r}][{c}]");
+                    c++;
+                }
+            }
+
+            return m;
+        }
+
+        private double[] ReadVector(JsonElement json, string path, int length)
+        {
+            RequireKind(json, path, JsonValueKind.Array);
+            if (json.GetArrayLength() != length)
+            {
+                throw new FixtureFormatException(path, $"expected {length} elements, got {json.GetArrayLength()}");
+            }
+
+            return json.EnumerateArray().Select((v, i) => Number(v, $"{path}[{i}]")).ToArray();
+        }
+
+        /// <summary>
+        /// A number in the fixture's dtype: parsed straight from its text as float or double (no
+        /// double rounding), or one of "NaN", "Infinity", "-Infinity". A finite literal too large
+        /// for the dtype is an error, not a silent infinity.
+        /// </summary>
+        private double Number(JsonElement value, string path)
+        {
+            if (value.ValueKind == JsonValueKind.String)
+            {
+                return value.GetString() switch
+                {
+                    "NaN" => double.NaN,
+                    "Infinity" => double.PositiveInfinity,
+                    "-Infinity" => double.NegativeInfinity,
+                    var other => throw new FixtureFormatException(
+                        path, $"expected a number or one of \"NaN\", \"Infinity\", \"-Infinity\", got the string \"{other}\""),
+                };
+            }
+
+            RequireKind(value, path, JsonValueKind.Number);
+            string text = value.GetRawText();
+            double parsed = dtype == DType.Float32
+                ? float.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture)
+                : double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+            if (double.IsInfinity(parsed))
+            {
+                throw new FixtureFormatException(
+                    path, $"{text} is beyond the range of {dtype.ToName()}; write \"Infinity\" or \"-Infinity\" if that is meant");
+            }
+
+            return parsed;
+        }
+    }
+
+    private static JsonElement Required(JsonElement obj, string path, string field)
+        => obj.TryGetProperty(field, out JsonElement value) && value.ValueKind != JsonValueKind.Null
+            ? value
+            : throw new FixtureFormatException(path.Length == 0 ? field : $"{path}.{field}", "required field is missing");
+
+    private static JsonElement? Optional(JsonElement obj, string field)
+        => obj.TryGetProperty(field, out JsonElement value) && value.ValueKind != JsonValueKind.Null ? value : null;
+
+    private static string? OptionalString(JsonElement obj, string field)
+        => Optional(obj, field) is { } v ? String(v, field) : null;
+
+    private static void RequireKind(JsonElement value, string path, JsonValueKind kind)
+    {
+        if (value.ValueKind != kind)
+        {
+            throw new FixtureFormatException(path.Length == 0 ? "$" : path, $"expected {Describe(kind)}, got {Describe(value.ValueKind)}");
+        }
+    }
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
+
+    private static string String(JsonElement value, string path)
+    {
+        RequireKind(value, path, JsonValueKind.String);
+        return value.GetString()!;
+    }
+
+    private static bool Boolean(JsonElement value, string path)
+        => value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw new FixtureFormatException(path, $"expected a boolean, got {Describe(value.ValueKind)}"),
+        };
+
+    private static int Integer(JsonElement value, string path)
+    {
+        RequireKind(value, path, JsonValueKind.Number);
+        return value.TryGetInt32(out int i)
+            ? i
+            : throw new FixtureFormatException(path, $"expected an integer, got {value.GetRawText()}");
+    }
+
+    private static int Width(JsonElement value, string path)
+    {
+        int width = Integer(value, path);
+        return width < 1 ? throw new FixtureFormatException(path, $"must be at least 1, got {width}") : CheckWidth(width, path, "units");
+    }
+
+    private static int CheckWidth(int width, string path, string what)
+        => width > MaxWidth
+            ? throw new FixtureFormatException(path, $"{width} {what} is more than the limit of {MaxWidth}")
+            : width;
+
+    private static double FiniteDouble(JsonElement value, string path)
+    {
+        RequireKind(value, path, JsonValueKind.Number);
+
+        // A literal beyond double's range (1e400) reads as ±∞ here and is refused as non-finite.
+        return value.TryGetDouble(out double d) && double.IsFinite(d)
+            ? d
+            : throw new FixtureFormatException(path, $"expected a finite number, got {value.GetRawText()}");
+    }
+
+    private static void CheckElements(long rows, long cols, string path, string what)
+    {
+        if (rows * cols > MaxElements)
+        {
+            throw new FixtureFormatException(
+                path, $"a {rows}×{cols} {what} has {rows * cols} elements, more than the limit of {MaxElements}");
+        }
+    }
+}
