@@ -8,13 +8,13 @@ namespace Backprop.Benchmarks;
 /// thread count. Every product here is split among <see cref="Threads"/> threads: the kernel's own
 /// speed is measured, whatever its size. (By default a product as small as dA, 2²¹ multiply-adds,
 /// stays on one thread, as splitting it saved nothing in whole training steps; see
-/// <see cref="Gemm.ParallelThreshold"/>.)
+/// <see cref="KernelOptions.ParallelThreshold"/>.)
 /// </summary>
 [MemoryDiagnoser]
 public class GemmBenchmarks
 {
     private float[] a = [], b = [], c = [];
-    private long threshold;
+    private KernelOptions options = KernelOptions.Default;
 
     [Params("forward 64×784·(256×784)ᵀ", "dW (64×256)ᵀ·64×784", "dA 64×256·256×128")]
     public string Product { get; set; } = "";
@@ -35,7 +35,7 @@ public class GemmBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        (Gemm.Threads, threshold, Gemm.ParallelThreshold) = (Threads, Gemm.ParallelThreshold, 0);
+        options = new KernelOptions { Threads = Threads, ParallelThreshold = 0, Path = Path };
         (int m, int k, int n) = Shape;
         var random = new Random(1);
         a = Enumerable.Range(0, m * k).Select(_ => (float)random.NextDouble()).ToArray();
@@ -43,18 +43,15 @@ public class GemmBenchmarks
         c = new float[m * n];
     }
 
-    [GlobalCleanup]
-    public void Cleanup() => (Gemm.Threads, Gemm.ParallelThreshold) = (1, threshold);
-
     [Benchmark]
     public void Multiply()
     {
         (int m, int k, int n) = Shape;
         switch (Product[0])
         {
-            case 'f': Gemm.MultiplyTransposedB<float>(a, b, c, m, k, n, Path); break;
-            case 'd' when Product[1] == 'W': Gemm.MultiplyTransposedA<float>(a, b, c, m, k, n, Path); break;
-            default: Gemm.Multiply<float>(a, b, c, m, k, n, Path); break;
+            case 'f': Gemm.MultiplyTransposedB<float>(a, b, c, m, k, n, options); break;
+            case 'd' when Product[1] == 'W': Gemm.MultiplyTransposedA<float>(a, b, c, m, k, n, options); break;
+            default: Gemm.Multiply<float>(a, b, c, m, k, n, options); break;
         }
     }
 }

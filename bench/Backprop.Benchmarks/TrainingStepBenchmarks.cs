@@ -47,9 +47,9 @@ public class TrainingStepBenchmarks
         }
 
         TrainingCase c = speedCase.Case;
-        Gemm.Threads = Threads;
         TorchSharp.torch.set_num_threads(Threads);
-        (coreFloat, coreDouble) = (new TrainingSession<float>(c), new TrainingSession<double>(c));
+        var kernels = new KernelOptions { Threads = Threads };
+        (coreFloat, coreDouble) = (new TrainingSession<float>(c, kernels), new TrainingSession<double>(c, kernels));
         (batchFloat, batchDouble) = (c.Batches[0].Convert<float>(), c.Batches[0]);
         torch = new TorchSession(c, dtype);
         torchBatch = torch.Prepare(c.Batches[0]);

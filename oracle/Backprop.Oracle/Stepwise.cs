@@ -1,5 +1,6 @@
 using System.Numerics;
 using Backprop.Core;
+using Backprop.Core.Kernels;
 using Backprop.Verification;
 using Backprop.Core.Optimizers;
 
@@ -52,7 +53,7 @@ public static class Stepwise
                 Matrix<T> W = before[l - 1].Weight.Convert<T>();
                 T[] b = Array.ConvertAll(before[l - 1].Bias, T.CreateTruncating);
                 var z = new Matrix<T>(tl.Z.Rows, tl.Z.Cols);
-                DenseFormulas.Forward(layout, W, b, input(l - 1), z);
+                DenseFormulas.Forward(layout, W, b, input(l - 1), z, KernelOptions.Default);
                 Add(step, l, "z", z, tl.Z);
 
                 var a = new Matrix<T>(tl.A.Rows, tl.A.Cols);
@@ -79,7 +80,7 @@ public static class Stepwise
                 var dW = new Matrix<T>(W.Rows, W.Cols);
                 var db = new T[tl.GradBias.Length];
                 Matrix<T>? dA = l > 1 ? new Matrix<T>(t.Layers[l - 2].A.Rows, t.Layers[l - 2].A.Cols) : null;
-                DenseFormulas.Backward(layout, tl.GradZ.Convert<T>(), input(l - 1), W, dW, db, dA);
+                DenseFormulas.Backward(layout, tl.GradZ.Convert<T>(), input(l - 1), W, dW, db, dA, KernelOptions.Default);
                 Add(step, l, "gradWeight", dW, tl.GradWeight);
                 AddVector(step, l, "gradBias", db, tl.GradBias);
                 if (dA is not null)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Backprop.Core.Kernels;
 
 namespace Backprop.Core;
 
@@ -52,7 +53,7 @@ public static class Backpropagation
         for (int l = L; l >= 1; l--)
         {
             spec.Layers[l - 1].Activation.Backward(w.Z[l], w.A[l], w.dA[l], w.dZ[l], columns);
-            DenseFormulas.Backward(layout, w.dZ[l], w.A[l - 1], network.Parameters[l - 1].Weight, w.dW[l], w.db[l], l > 1 ? w.dA[l - 1] : null);
+            DenseFormulas.Backward(layout, w.dZ[l], w.A[l - 1], network.Parameters[l - 1].Weight, w.dW[l], w.db[l], l > 1 ? w.dA[l - 1] : null, w.Kernels);
         }
 
         return cost;
@@ -76,7 +77,7 @@ public static class Backpropagation
         w.A[0] = x;
         for (int l = 1; l <= spec.Layers.Count; l++)
         {
-            DenseFormulas.Forward(layout, network.Parameters[l - 1].Weight, network.Parameters[l - 1].Bias, w.A[l - 1], w.Z[l]);
+            DenseFormulas.Forward(layout, network.Parameters[l - 1].Weight, network.Parameters[l - 1].Bias, w.A[l - 1], w.Z[l], w.Kernels);
             spec.Layers[l - 1].Activation.Forward(w.Z[l], w.A[l], layout.SamplesInColumns);
         }
     }
@@ -91,10 +92,18 @@ public static class Backpropagation
 public sealed class Workspace<T>
     where T : IFloatingPointIeee754<T>
 {
+    /// <summary>A workspace whose products run with the default <see cref="KernelOptions"/> (one thread).</summary>
     public Workspace(Network<T> network, int samples)
+        : this(network, samples, KernelOptions.Default)
+    {
+    }
+
+    public Workspace(Network<T> network, int samples, KernelOptions kernels)
     {
         ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(kernels);
         ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
+        Kernels = kernels;
         (NetworkSpec spec, Layout layout) = (network.Spec, network.Layout);
         Samples = samples;
         Spec = spec;
@@ -114,6 +123,9 @@ public sealed class Workspace<T>
 
     /// <summary>The sample count every matrix is sized for.</summary>
     public int Samples { get; }
+
+    /// <summary>How the passes that use this workspace run their products (threads, path).</summary>
+    public KernelOptions Kernels { get; }
 
     public NetworkSpec Spec { get; }
 

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Backprop.Core.Kernels;
 using Backprop.Core.Optimizers;
 
 namespace Backprop.Core;
@@ -32,15 +33,26 @@ public sealed class TrainingSession<T>
 {
     private readonly Optimizer<T>? optimizer;
 
-    /// <summary>Starts from the case's spec, parameters, layout and optimizer (its batches and steps are not used).</summary>
+    /// <summary>Starts from the case's spec, parameters, layout and optimizer (its batches and steps are not used), with the default kernel options (one thread).</summary>
     public TrainingSession(TrainingCase trainingCase)
+        : this(trainingCase, KernelOptions.Default)
+    {
+    }
+
+    /// <summary>The same, with the kernels run as <paramref name="kernels"/> say: the same numbers, bit for bit, on any thread count.</summary>
+    public TrainingSession(TrainingCase trainingCase, KernelOptions kernels)
     {
         ArgumentNullException.ThrowIfNull(trainingCase);
+        ArgumentNullException.ThrowIfNull(kernels);
         Network = new Network<T>(trainingCase.Network, trainingCase.Parameters.Select(p => p.Convert<T>()).ToArray(), trainingCase.Layout);
-        optimizer = trainingCase.Optimizer?.Create<T>();
+        Kernels = kernels;
+        optimizer = trainingCase.Optimizer?.Create<T>(kernels);
     }
 
     public Network<T> Network { get; }
+
+    /// <summary>How this session's products and updates run (threads, path).</summary>
+    public KernelOptions Kernels { get; }
 
     private Workspace<T>? workspace;
     private T[][]? parameterTensors, gradientTensors;
@@ -57,7 +69,7 @@ public sealed class TrainingSession<T>
         int samples = Network.CheckInputs(batch.X);
         if (workspace is null || workspace.Samples != samples)
         {
-            workspace = new Workspace<T>(Network, samples);
+            workspace = new Workspace<T>(Network, samples, Kernels);
             parameterTensors = Network.Parameters.SelectMany(p => new[] { p.Weight.Data, p.Bias }).ToArray();
             gradientTensors = Enumerable.Range(1, Network.Spec.Layers.Count).SelectMany(l => new[] { workspace.dW[l].Data, workspace.db[l] }).ToArray();
         }

@@ -6,11 +6,7 @@ using FsCheck.Xunit;
 
 namespace Backprop.Core.Tests;
 
-/// <summary>
-/// The allocation-free training loop: the same numbers as the recording one, and no garbage.
-/// Beside GemmTests in one collection, so that no test switches Gemm.Threads while bytes are counted.
-/// </summary>
-[Collection("Gemm settings")]
+/// <summary>The allocation-free training loop: the same numbers as the recording one, and no garbage.</summary>
 public class TrainingSessionTests
 {
     [Property(MaxTest = 200)]

@@ -92,14 +92,12 @@ public static class SpeedCases
     private static (double, double) Time<T>(SpeedCase speedCase, DType dtype, int threads, TimeSpan round, int rounds)
         where T : IFloatingPointIeee754<T>
     {
-        var core = new TrainingSession<T>(speedCase.Case);
+        var core = new TrainingSession<T>(speedCase.Case, new KernelOptions { Threads = threads });
         Batch<T> batch = speedCase.Case.Batches[0].Convert<T>();
         using var torch = new TorchSession(speedCase.Case, dtype);
         using TorchBatch torchBatch = torch.Prepare(speedCase.Case.Batches[0]);
-        int savedThreads = Gemm.Threads;
         try
         {
-            Gemm.Threads = threads;
             TorchSharp.torch.set_num_threads(threads);
             double coreBest = double.MaxValue, torchBest = double.MaxValue;
             for (int r = 0; r <= rounds; r++)
@@ -118,7 +116,6 @@ public static class SpeedCases
         }
         finally
         {
-            Gemm.Threads = savedThreads;
             TorchSharp.torch.set_num_threads(1); // the oracle's setting (TorchOracle)
         }
     }

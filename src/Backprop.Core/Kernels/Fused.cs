@@ -13,12 +13,12 @@ namespace Backprop.Core.Kernels;
 public static class Fused
 {
     /// <summary>
-    /// y[j] = a·x[j] + y[j], rounded once. With <see cref="Gemm.Threads"/> above 1, a long update
+    /// y[j] = a·x[j] + y[j], rounded once. With <see cref="KernelOptions.Threads"/> above 1, a long update
     /// (2¹⁶ elements or more) is split into one contiguous part per thread, thread t taking part t:
     /// for a weight matrix these are the rows that thread t computed in the products (see
     /// <see cref="Gemm"/>), so neither the gradient nor the weights move between cores.
     /// </summary>
-    public static void MultiplyAdd<T>(T a, ReadOnlySpan<T> x, Span<T> y, SimdPath? path = null)
+    public static void MultiplyAdd<T>(T a, ReadOnlySpan<T> x, Span<T> y, KernelOptions options)
         where T : IFloatingPointIeee754<T>
     {
         if (x.Length != y.Length)
@@ -26,13 +26,8 @@ public static class Fused
             throw new ArgumentException($"x holds {x.Length} elements but y holds {y.Length}; they must be equal", nameof(y));
         }
 
-        SimdPath chosen = path ?? Gemm.Best<T>();
-        if (chosen > Gemm.Best<T>())
-        {
-            throw new NotSupportedException($"the {chosen} path is not available here for {typeof(T).Name}");
-        }
-
-        int parts = x.Length >= Gemm.SplitRowsFrom ? Gemm.Threads : 1;
+        SimdPath chosen = Gemm.Choose<T>(options);
+        int parts = x.Length >= Gemm.SplitRowsFrom ? options.Threads : 1;
         bool parallel = parts > 1 && chosen != SimdPath.Scalar && (
             typeof(T) == typeof(float) ? InParts(Unsafe.As<T, float>(ref a), Gemm.Cast<T, float>(x), Gemm.Cast<T, float>(y), chosen, parts)
             : typeof(T) == typeof(double) && InParts(Unsafe.As<T, double>(ref a), Gemm.Cast<T, double>(x), Gemm.Cast<T, double>(y), chosen, parts));

@@ -18,18 +18,18 @@ namespace Backprop.Core;
 /// </summary>
 public static class DenseFormulas
 {
-    /// <summary>Z from the layer input A, in <paramref name="layout"/>'s orientation.</summary>
-    public static void Forward<T>(Layout layout, Matrix<T> W, T[] b, Matrix<T> A, Matrix<T> Z)
+    /// <summary>Z from the layer input A, in <paramref name="layout"/>'s orientation; <paramref name="kernels"/> say how the product runs.</summary>
+    public static void Forward<T>(Layout layout, Matrix<T> W, T[] b, Matrix<T> A, Matrix<T> Z, KernelOptions kernels)
         where T : IFloatingPointIeee754<T>
     {
         (int units, int inputs) = layout.WeightsInOut ? (W.Cols, W.Rows) : (W.Rows, W.Cols);
         int n = layout.Samples(A);
         switch (layout.SamplesInColumns, layout.WeightsInOut)
         {
-            case (false, false): Gemm.MultiplyTransposedB<T>(A.Data, W.Data, Z.Data, n, inputs, units); break; // A·Wᵀ
-            case (false, true): Gemm.Multiply<T>(A.Data, W.Data, Z.Data, n, inputs, units); break;             // A·W
-            case (true, false): Gemm.Multiply<T>(W.Data, A.Data, Z.Data, units, inputs, n); break;             // W·A
-            case (true, true): Gemm.MultiplyTransposedA<T>(W.Data, A.Data, Z.Data, units, inputs, n); break;   // Wᵀ·A
+            case (false, false): Gemm.MultiplyTransposedB<T>(A.Data, W.Data, Z.Data, n, inputs, units, kernels); break; // A·Wᵀ
+            case (false, true): Gemm.Multiply<T>(A.Data, W.Data, Z.Data, n, inputs, units, kernels); break;             // A·W
+            case (true, false): Gemm.Multiply<T>(W.Data, A.Data, Z.Data, units, inputs, n, kernels); break;             // W·A
+            case (true, true): Gemm.MultiplyTransposedA<T>(W.Data, A.Data, Z.Data, units, inputs, n, kernels); break;   // Wᵀ·A
         }
 
         if (layout.SamplesInColumns)
@@ -43,7 +43,7 @@ public static class DenseFormulas
     }
 
     /// <summary>∂J/∂W, ∂J/∂b and (unless <paramref name="dA"/> is null) ∂J/∂A from ∂J/∂Z.</summary>
-    public static void Backward<T>(Layout layout, Matrix<T> dZ, Matrix<T> A, Matrix<T> W, Matrix<T> dW, T[] db, Matrix<T>? dA)
+    public static void Backward<T>(Layout layout, Matrix<T> dZ, Matrix<T> A, Matrix<T> W, Matrix<T> dW, T[] db, Matrix<T>? dA, KernelOptions kernels)
         where T : IFloatingPointIeee754<T>
     {
         (int units, int inputs) = layout.WeightsInOut ? (W.Cols, W.Rows) : (W.Rows, W.Cols);
@@ -51,20 +51,20 @@ public static class DenseFormulas
         switch (layout.SamplesInColumns, layout.WeightsInOut)
         {
             case (false, false):
-                Gemm.MultiplyTransposedA<T>(dZ.Data, A.Data, dW.Data, units, n, inputs);               // dZᵀ·A
-                if (dA is not null) Gemm.Multiply<T>(dZ.Data, W.Data, dA.Data, n, units, inputs);       // dZ·W
+                Gemm.MultiplyTransposedA<T>(dZ.Data, A.Data, dW.Data, units, n, inputs, kernels);                     // dZᵀ·A
+                if (dA is not null) Gemm.Multiply<T>(dZ.Data, W.Data, dA.Data, n, units, inputs, kernels);            // dZ·W
                 break;
             case (false, true):
-                Gemm.MultiplyTransposedA<T>(A.Data, dZ.Data, dW.Data, inputs, n, units);               // Aᵀ·dZ
-                if (dA is not null) Gemm.MultiplyTransposedB<T>(dZ.Data, W.Data, dA.Data, n, units, inputs); // dZ·Wᵀ
+                Gemm.MultiplyTransposedA<T>(A.Data, dZ.Data, dW.Data, inputs, n, units, kernels);                     // Aᵀ·dZ
+                if (dA is not null) Gemm.MultiplyTransposedB<T>(dZ.Data, W.Data, dA.Data, n, units, inputs, kernels); // dZ·Wᵀ
                 break;
             case (true, false):
-                Gemm.MultiplyTransposedB<T>(dZ.Data, A.Data, dW.Data, units, n, inputs);               // dZ·Aᵀ
-                if (dA is not null) Gemm.MultiplyTransposedA<T>(W.Data, dZ.Data, dA.Data, inputs, units, n); // Wᵀ·dZ
+                Gemm.MultiplyTransposedB<T>(dZ.Data, A.Data, dW.Data, units, n, inputs, kernels);                     // dZ·Aᵀ
+                if (dA is not null) Gemm.MultiplyTransposedA<T>(W.Data, dZ.Data, dA.Data, inputs, units, n, kernels); // Wᵀ·dZ
                 break;
             case (true, true):
-                Gemm.MultiplyTransposedB<T>(A.Data, dZ.Data, dW.Data, inputs, n, units);               // A·dZᵀ
-                if (dA is not null) Gemm.Multiply<T>(W.Data, dZ.Data, dA.Data, inputs, units, n);       // W·dZ
+                Gemm.MultiplyTransposedB<T>(A.Data, dZ.Data, dW.Data, inputs, n, units, kernels);                     // A·dZᵀ
+                if (dA is not null) Gemm.Multiply<T>(W.Data, dZ.Data, dA.Data, inputs, units, n, kernels);            // W·dZ
                 break;
         }
 

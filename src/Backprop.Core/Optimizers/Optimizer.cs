@@ -1,9 +1,10 @@
 using System.Numerics;
+using Backprop.Core.Kernels;
 
 namespace Backprop.Core.Optimizers;
 
 /// <summary>
-/// An optimizer's settings, named and defaulted as in <c>torch.optim</c>. <see cref="Create{T}"/>
+/// An optimizer's settings, named and defaulted as in <c>torch.optim</c>. <see cref="Create{T}()"/>
 /// makes a fresh optimizer whose state (momentum buffers, moments) carries over between steps.
 /// </summary>
 public abstract record OptimizerSpec
@@ -13,6 +14,16 @@ public abstract record OptimizerSpec
 
     public abstract Optimizer<T> Create<T>()
         where T : IFloatingPointIeee754<T>;
+
+    /// <summary>A fresh optimizer whose updates run as <paramref name="kernels"/> say (on how many threads).</summary>
+    public Optimizer<T> Create<T>(KernelOptions kernels)
+        where T : IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(kernels);
+        Optimizer<T> optimizer = Create<T>();
+        optimizer.Kernels = kernels;
+        return optimizer;
+    }
 
     /// <summary>Throws an <see cref="ArgumentException"/>, worded as torch.optim's, for settings it refuses.</summary>
     public abstract void Validate();
@@ -34,6 +45,9 @@ public abstract record OptimizerSpec
 public abstract class Optimizer<T>
     where T : IFloatingPointIeee754<T>
 {
+    /// <summary>How the updates' kernels run: set by <see cref="OptimizerSpec.Create{T}(KernelOptions)"/>, else the defaults.</summary>
+    public KernelOptions Kernels { get; internal set; } = KernelOptions.Default;
+
     public abstract void Step(IReadOnlyList<T[]> parameters, IReadOnlyList<T[]> gradients);
 
     protected static void CheckPairs(IReadOnlyList<T[]> parameters, IReadOnlyList<T[]> gradients)

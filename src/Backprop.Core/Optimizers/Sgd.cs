@@ -65,7 +65,7 @@ public sealed record Sgd(
                 if (settings.WeightDecay == 0 && settings.Momentum == 0)
                 {
                     // Plain SGD: p ← p − lr·g straight from the gradient, no working copy needed.
-                    Fused.MultiplyAdd(-lr, gradients[i], p);
+                    Fused.MultiplyAdd(-lr, gradients[i], p, Kernels);
                     continue;
                 }
 
@@ -78,7 +78,7 @@ public sealed record Sgd(
                 gradients[i].CopyTo(g, 0);
                 if (settings.WeightDecay != 0)
                 {
-                    Fused.MultiplyAdd(decay, p, g);
+                    Fused.MultiplyAdd(decay, p, g, Kernels);
                 }
 
                 if (settings.Momentum != 0)
@@ -102,7 +102,7 @@ public sealed record Sgd(
                     }
                 }
 
-                Fused.MultiplyAdd(-lr, g, p);
+                Fused.MultiplyAdd(-lr, g, p, Kernels);
             }
         }
     }

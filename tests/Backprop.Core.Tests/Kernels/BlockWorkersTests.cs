@@ -5,10 +5,10 @@ namespace Backprop.Core.Tests.Kernels;
 /// <summary>
 /// The helper threads behind parallel kernels: every block runs exactly once whatever the
 /// thread count, each thread on its own share first, a failure on any thread surfaces after all have settled, and a second caller
-/// that finds the helpers busy is told to run alone. In the "Gemm settings" collection, as the
-/// helpers are shared with the products.
+/// that finds the helpers busy is told to run alone. In the "Kernel helper threads" collection,
+/// as the helpers are shared with the products and updates.
 /// </summary>
-[Collection("Gemm settings")]
+[Collection(KernelHelperThreads.Name)]
 public class BlockWorkersTests
 {
     private sealed class Counting(int blocks, int failAt = -1, ManualResetEventSlim? hold = null) : IBlockJob

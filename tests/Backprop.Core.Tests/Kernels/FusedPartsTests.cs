@@ -4,13 +4,13 @@ namespace Backprop.Core.Tests.Kernels;
 
 /// <summary>
 /// Long updates split among threads: every element is still one rounding, whatever the thread
-/// count, and nothing outside the span is written. In the "Gemm settings" collection, as it
-/// changes <see cref="Gemm.Threads"/>.
+/// count, and nothing outside the span is written. In the "Kernel helper threads" collection, as
+/// an update that finds the helpers busy runs alone.
 /// </summary>
-[Collection("Gemm settings")]
+[Collection(KernelHelperThreads.Name)]
 public class FusedPartsTests
 {
-    private static void EveryPartIsOneRoundingPerElement<T>(int length)
+    private static void EveryPartIsOneRoundingPerElement<T>(int length, int threads)
         where T : System.Numerics.IFloatingPointIeee754<T>
     {
         const int Guard = 64;
@@ -31,8 +31,8 @@ public class FusedPartsTests
             var guarded = new T[length + (2 * Guard)];
             Array.Fill(guarded, sentinel);
             y0.CopyTo(guarded, Guard);
-            Fused.MultiplyAdd(a, guardedX.AsSpan(Guard, length), guarded.AsSpan(Guard, length), path);
-            string what = $"{typeof(T).Name}, {path}, length {length}, {Gemm.Threads} threads";
+            Fused.MultiplyAdd(a, guardedX.AsSpan(Guard, length), guarded.AsSpan(Guard, length), new KernelOptions { Threads = threads, Path = path });
+            string what = $"{typeof(T).Name}, {path}, length {length}, {threads} threads";
             guarded.AsSpan(Guard, length).ToArray().ShouldBe(expected, what);
             guarded.AsSpan(0, Guard).ToArray().All(v => v == sentinel).ShouldBeTrue($"{what}: wrote before y");
             guarded.AsSpan(Guard + length).ToArray().All(v => v == sentinel).ShouldBeTrue($"{what}: wrote past y");
@@ -47,19 +47,10 @@ public class FusedPartsTests
     [InlineData(200_705)] // a 784×256 weight matrix and one more
     public void Parts_On_Several_Threads_Give_The_Same_Bits(int length)
     {
-        int saved = Gemm.Threads;
-        try
+        foreach (int threads in new[] { 2, 3 })
         {
-            foreach (int threads in new[] { 2, 3 })
-            {
-                Gemm.Threads = threads;
-                EveryPartIsOneRoundingPerElement<float>(length);
-                EveryPartIsOneRoundingPerElement<double>(length);
-            }
-        }
-        finally
-        {
-            Gemm.Threads = saved;
+            EveryPartIsOneRoundingPerElement<float>(length, threads);
+            EveryPartIsOneRoundingPerElement<double>(length, threads);
         }
     }
 }

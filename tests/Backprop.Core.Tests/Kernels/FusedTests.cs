@@ -17,7 +17,7 @@ public class FusedTests
         foreach (SimdPath path in Gemm.Supported<T>())
         {
             T[] y = (T[])y0.Clone();
-            Fused.MultiplyAdd(a, x, y, path);
+            Fused.MultiplyAdd(a, x, y, new KernelOptions { Path = path });
             y.ShouldBe(expected, $"{path}, length {length}");
         }
     }
@@ -33,7 +33,7 @@ public class FusedTests
     [Fact]
     public void Spans_Of_Different_Lengths_Are_Refused()
     {
-        Should.Throw<ArgumentException>(() => Fused.MultiplyAdd(1f, new float[17], new float[16]))
+        Should.Throw<ArgumentException>(() => Fused.MultiplyAdd(1f, new float[17], new float[16], KernelOptions.Default))
             .Message.ShouldStartWith("x holds 17 elements but y holds 16; they must be equal");
     }
 
@@ -41,10 +41,10 @@ public class FusedTests
     public void A_Path_The_Type_Has_No_Vectors_For_Is_Refused()
     {
         // Half has no vector paths here: only Scalar.
-        Should.Throw<NotSupportedException>(() => Fused.MultiplyAdd((Half)1, new Half[4], new Half[4], SimdPath.Vector256))
-            .Message.ShouldBe("the Vector256 path is not available here for Half");
+        Should.Throw<NotSupportedException>(() => Fused.MultiplyAdd((Half)1, new Half[4], new Half[4], new KernelOptions { Path = SimdPath.Vector256 }))
+            .Message.ShouldBe("the Vector256 path is not available here for Half; the best is Scalar");
         Half[] y = [(Half)1, (Half)2];
-        Fused.MultiplyAdd((Half)2, [(Half)3, (Half)4], y, SimdPath.Scalar);
+        Fused.MultiplyAdd((Half)2, [(Half)3, (Half)4], y, new KernelOptions { Path = SimdPath.Scalar });
         y.ShouldBe([(Half)7, (Half)10]);
     }
 }

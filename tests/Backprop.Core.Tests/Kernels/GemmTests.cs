@@ -5,13 +5,8 @@ using FsCheck.Xunit;
 
 namespace Backprop.Core.Tests.Kernels;
 
-/// <summary>
-/// The products against their definition on every path. In the "Gemm settings" collection: one
-/// test here changes Gemm.Threads, a process-wide setting, and must not run beside the tests that
-/// count a training step's allocations.
-/// </summary>
+/// <summary>The products against their definition on every path and thread count.</summary>
 [Properties(MaxTest = 150, Arbitrary = [typeof(Arbitraries)])]
-[Collection("Gemm settings")]
 public class GemmTests
 {
     /// <summary>The definition, written independently of the kernel: C[i,j] = Σₚ A[i,p]·B[p,j], p ascending.</summary>
@@ -41,7 +36,7 @@ public class GemmTests
         var a = new Matrix<double>(g.M, g.K, g.A);
         var b = new Matrix<double>(g.K, g.N, g.B);
         var c = new double[g.M * g.N];
-        Gemm.Multiply<double>(g.A, g.B, c, g.M, g.K, g.N);
+        Gemm.Multiply<double>(g.A, g.B, c, g.M, g.K, g.N, KernelOptions.Default);
         return c.SequenceEqual(Reference(a, b).Data).Classify(g.M == 1 || g.K == 1 || g.N == 1, "a size is 1");
     }
 
@@ -51,8 +46,8 @@ public class GemmTests
         double[] bt = new Matrix<double>(g.K, g.N, g.B).Transpose().Data; // n×k
         var c = new double[g.M * g.N];
         var expected = new double[g.M * g.N];
-        Gemm.MultiplyTransposedB<double>(g.A, bt, c, g.M, g.K, g.N);
-        Gemm.Multiply<double>(g.A, g.B, expected, g.M, g.K, g.N);
+        Gemm.MultiplyTransposedB<double>(g.A, bt, c, g.M, g.K, g.N, KernelOptions.Default);
+        Gemm.Multiply<double>(g.A, g.B, expected, g.M, g.K, g.N, KernelOptions.Default);
         return c.SequenceEqual(expected);
     }
 
@@ -62,8 +57,8 @@ public class GemmTests
         double[] at = new Matrix<double>(g.M, g.K, g.A).Transpose().Data; // k×m
         var c = new double[g.M * g.N];
         var expected = new double[g.M * g.N];
-        Gemm.MultiplyTransposedA<double>(at, g.B, c, g.M, g.K, g.N);
-        Gemm.Multiply<double>(g.A, g.B, expected, g.M, g.K, g.N);
+        Gemm.MultiplyTransposedA<double>(at, g.B, c, g.M, g.K, g.N, KernelOptions.Default);
+        Gemm.Multiply<double>(g.A, g.B, expected, g.M, g.K, g.N, KernelOptions.Default);
         return c.SequenceEqual(expected);
     }
 
@@ -131,7 +126,7 @@ public class GemmTests
         return t;
     }
 
-    private static void EveryPathIsTheDefinition<T>(int m, int k, int n)
+    internal static void EveryPathIsTheDefinition<T>(int m, int k, int n, KernelOptions options)
         where T : System.Numerics.INumberBase<T>
     {
         var random = new Random((m * 10007) + (k * 101) + n);
@@ -151,15 +146,17 @@ public class GemmTests
 
         foreach (SimdPath path in Gemm.Supported<T>())
         {
+            KernelOptions on = options with { Path = path };
+            string where = $"on the {path} path, {options.Threads} thread(s)";
             Array.Fill(guarded, sentinel); // every element of C must be written, too
-            Gemm.Multiply<T>(a, b, guarded.AsSpan(Guard, m * n), m, k, n, path);
-            Check($"A·B on the {path} path, {m}×{k}·{k}×{n}");
+            Gemm.Multiply<T>(a, b, guarded.AsSpan(Guard, m * n), m, k, n, on);
+            Check($"A·B {where}, {m}×{k}·{k}×{n}");
             Array.Fill(guarded, sentinel);
-            Gemm.MultiplyTransposedB<T>(a, Transpose(b, k, n), guarded.AsSpan(Guard, m * n), m, k, n, path);
-            Check($"A·Bᵀ on the {path} path, {m}×{k}·({n}×{k})ᵀ");
+            Gemm.MultiplyTransposedB<T>(a, Transpose(b, k, n), guarded.AsSpan(Guard, m * n), m, k, n, on);
+            Check($"A·Bᵀ {where}, {m}×{k}·({n}×{k})ᵀ");
             Array.Fill(guarded, sentinel);
-            Gemm.MultiplyTransposedA<T>(Transpose(a, m, k), b, guarded.AsSpan(Guard, m * n), m, k, n, path);
-            Check($"Aᵀ·B on the {path} path, ({k}×{m})ᵀ·{k}×{n}");
+            Gemm.MultiplyTransposedA<T>(Transpose(a, m, k), b, guarded.AsSpan(Guard, m * n), m, k, n, on);
+            Check($"Aᵀ·B {where}, ({k}×{m})ᵀ·{k}×{n}");
         }
     }
 
@@ -167,40 +164,8 @@ public class GemmTests
     [MemberData(nameof(CrossingShapes))]
     public void Every_Path_Is_The_Definition_Bitwise_At_Sizes_Crossing_Every_Simd_Width(int m, int k, int n)
     {
-        EveryPathIsTheDefinition<float>(m, k, n);
-        EveryPathIsTheDefinition<double>(m, k, n);
-    }
-
-    [Theory]
-    [InlineData(8, 300, 70)]
-    [InlineData(67, 129, 65)]
-    [InlineData(64, 784, 256)]
-    [InlineData(256, 64, 100)]
-    public void Panels_On_Several_Threads_Give_The_Same_Bits(int m, int k, int n)
-    {
-        int saved = Gemm.Threads;
-        long threshold = Gemm.ParallelThreshold;
-        try
-        {
-            Gemm.ParallelThreshold = 0;
-            foreach (int threads in new[] { 2, 3 })
-            {
-                Gemm.Threads = threads;
-                EveryPathIsTheDefinition<float>(m, k, n);
-                EveryPathIsTheDefinition<double>(m, k, n);
-            }
-        }
-        finally
-        {
-            (Gemm.Threads, Gemm.ParallelThreshold) = (saved, threshold);
-        }
-    }
-
-    [Fact]
-    public void A_Thread_Count_Below_1_Is_Refused()
-    {
-        Should.Throw<ArgumentOutOfRangeException>(() => Gemm.Threads = 0).Message.ShouldContain("Threads");
-        Should.Throw<ArgumentOutOfRangeException>(() => Gemm.ParallelThreshold = -1);
+        EveryPathIsTheDefinition<float>(m, k, n, KernelOptions.Default);
+        EveryPathIsTheDefinition<double>(m, k, n, KernelOptions.Default);
     }
 
     [Fact]
@@ -209,16 +174,16 @@ public class GemmTests
         // On a machine without AVX-512 the 512-bit path is not compared; say which ran.
         Gemm.Supported<float>().ShouldContain(SimdPath.Scalar);
         Gemm.Supported<decimal>().ShouldBe([SimdPath.Scalar]);
-        Should.Throw<NotSupportedException>(() => Gemm.Multiply<decimal>(new decimal[1], new decimal[1], new decimal[1], 1, 1, 1, SimdPath.Vector256))
+        Should.Throw<NotSupportedException>(() => Gemm.Multiply<decimal>(new decimal[1], new decimal[1], new decimal[1], 1, 1, 1, new KernelOptions { Path = SimdPath.Vector256 }))
             .Message.ShouldBe("the Vector256 path is not available here for Decimal; the best is Scalar");
     }
 
     [Fact]
     public void Lengths_That_Do_Not_Fit_The_Sizes_Are_Refused_With_Both_Numbers()
     {
-        Should.Throw<ArgumentException>(() => Gemm.Multiply<float>(new float[5], new float[6], new float[4], 2, 3, 2))
+        Should.Throw<ArgumentException>(() => Gemm.Multiply<float>(new float[5], new float[6], new float[4], 2, 3, 2, KernelOptions.Default))
             .Message.ShouldStartWith("A must hold m·k = 2·3 = 6 elements, but holds 5");
-        Should.Throw<ArgumentException>(() => Gemm.MultiplyTransposedB<float>(new float[6], new float[6], new float[3], 2, 3, 2))
+        Should.Throw<ArgumentException>(() => Gemm.MultiplyTransposedB<float>(new float[6], new float[6], new float[3], 2, 3, 2, KernelOptions.Default))
             .Message.ShouldStartWith("C must hold m·n = 2·2 = 4 elements, but holds 3");
     }
 }

@@ -8,7 +8,7 @@ namespace Backprop.Core.Tests.Kernels;
 /// </summary>
 public class KernelRefusalTests
 {
-    private delegate void Product(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int k, int n, SimdPath? path);
+    private delegate void Product(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int k, int n, KernelOptions options);
 
     private static readonly Dictionary<string, Product> Products = new()
     {
@@ -26,7 +26,7 @@ public class KernelRefusalTests
         Product product = Products[name];
         foreach ((int m, int k, int n, string param) in new[] { (-1, 0, 0, "m"), (0, -1, 0, "k"), (0, 0, -1, "n") })
         {
-            Exception e = Should.Throw<Exception>(() => product([], [], [], m, k, n, null));
+            Exception e = Should.Throw<Exception>(() => product([], [], [], m, k, n, KernelOptions.Default));
             e.ShouldBeOfType<ArgumentOutOfRangeException>().ParamName.ShouldBe(param);
         }
     }
@@ -36,7 +36,7 @@ public class KernelRefusalTests
     public void Every_Product_Refuses_Each_Buffer_Of_The_Wrong_Length(string name)
     {
         Product product = Products[name];
-        ArgumentException Refusal(int a, int b, int c) => Should.Throw<ArgumentException>(() => product(new double[a], new double[b], new double[c], 2, 3, 4, null));
+        ArgumentException Refusal(int a, int b, int c) => Should.Throw<ArgumentException>(() => product(new double[a], new double[b], new double[c], 2, 3, 4, KernelOptions.Default));
 
         ArgumentException e = Refusal(5, 12, 8);
         (e.ParamName, e.Message).ShouldBe(("a", "A must hold m·k = 2·3 = 6 elements, but holds 5 (Parameter 'a')"));
