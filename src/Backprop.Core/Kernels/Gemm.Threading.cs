@@ -20,7 +20,7 @@ public static partial class Gemm
     /// <see cref="BlockWorkers"/>); false, having computed nothing, if the helpers are busy.
     /// </summary>
     private static unsafe bool InBlocks<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, Span<T> c, Stride sc, int m, int k, int n, SimdPath path, int blocks)
-        where T : unmanaged, INumberBase<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         fixed (T* pa = a, pb = b, pc = c)
         {
@@ -39,7 +39,7 @@ public static partial class Gemm
 
     /// <summary>A product in pinned memory; <see cref="RunBlock"/> computes one block of C's rows.</summary>
     private readonly unsafe struct Job<T>(T* a, Stride sa, T* b, Stride sb, T* c, Stride sc, int m, int k, int n, SimdPath path, int blocks, int aLength, int bLength, int cLength) : IBlockJob
-        where T : unmanaged, INumberBase<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void RunBlock(int block)
             => Rows(new ReadOnlySpan<T>(a, aLength), sa, new ReadOnlySpan<T>(b, bLength), sb, new Span<T>(c, cLength), sc, BlockStart(m, blocks, block), BlockStart(m, blocks, block + 1), k, n, path);

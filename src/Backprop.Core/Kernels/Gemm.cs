@@ -7,20 +7,34 @@ namespace Backprop.Core.Kernels;
 
 /// <summary>
 /// Matrix products on row-major spans, in the three forms backprop needs. Every element is the
-/// same sum on every path: C[i, j] = Σₚ A(i, p)·B(p, j) over p ascending from 0, each product
-/// rounded and then added (no fused multiply-add), so results are reproducible on every machine
-/// and the four layouts agree bitwise; libtorch's BLAS sums in its own order, which the dtype
-/// tolerance covers. The vector paths keep that order by vectorising across j, never across p:
-/// a register tile of C (four rows by two vectors) takes one product per p for every element.
+/// same sum on every path, thread count and layout:
+/// <list type="bullet">
+/// <item>an inner dimension k of at most <see cref="ShortProduct"/> (4): C[i, j] = Σₚ A(i, p)·B(p, j)
+/// over p ascending from 0, each product rounded and then added, as libtorch sums such short
+/// products (measured: on the AMD EPYC it does so for every product with fewer than 4 rows or 16
+/// columns, so the worked example keeps matching it bit for bit);</item>
+/// <item>longer: one chain of fused multiply-adds (one rounding per term) over each block of
+/// <see cref="Summation.BlockLength"/> terms, p ascending, and the block sums added pairwise
+/// (<see cref="Summation"/>). A product of k ≤ 256 is a single chain.</item>
+/// </list>
+/// Fused multiply-adds run at twice the speed of separate multiplies and adds where they share
+/// ports (Intel), and the blocks keep long float32 sums accurate; libtorch's BLAS sums in its own
+/// order, which the dtype tolerance covers. The vector paths keep the order by vectorising
+/// across j, never across p: a register tile of C (eight rows by two vectors at 512 bits, four at
+/// 256) takes one term per p for every element.
 /// <para>
-/// This file holds the routes (which operand is read transposed, and which product runs as Cᵀ);
-/// the vector panels, the packing of B and the split among threads are in the other Gemm.*.cs.
-/// How a product runs (threads, path) is the caller's <see cref="KernelOptions"/>.
+/// This file holds the routes (which operand is read transposed, and which product runs as Cᵀ)
+/// and the scalar path; the vector tiles, the packing of B and the split among threads are in
+/// the other Gemm.*.cs. How a product runs (threads, path) is the caller's <see cref="KernelOptions"/>.
 /// </para>
 /// </summary>
 public static partial class Gemm
 {
-    private const int TileRows = 4;
+    /// <summary>The longest inner dimension whose products are added unfused.</summary>
+    public const int ShortProduct = 4;
+
+    /// <summary>Rows in the widest register tile; row blocks for threads are whole tiles.</summary>
+    private const int TileRows = 8;
 
     /// <summary>The fastest path this machine has for <typeparamref name="T"/>.</summary>
     public static SimdPath Best<T>() => typeof(T) != typeof(float) && typeof(T) != typeof(double)
@@ -34,7 +48,7 @@ public static partial class Gemm
 
     /// <summary>C = A·B, with A m×k, B k×n, C m×n.</summary>
     public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, KernelOptions options)
-        where T : INumberBase<T>
+        where T : IFloatingPointIeee754<T>
     {
         CheckLengths(a.Length, b.Length, c.Length, m, k, n);
         Product(a, new(k, 1), b, new(n, 1), c, new(n, 1), m, k, n, Choose<T>(options), options);
@@ -42,7 +56,7 @@ public static partial class Gemm
 
     /// <summary>C = A·Bᵀ, with A m×k, B n×k, C m×n.</summary>
     public static void MultiplyTransposedB<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, KernelOptions options)
-        where T : INumberBase<T>
+        where T : IFloatingPointIeee754<T>
     {
         CheckLengths(a.Length, b.Length, c.Length, m, k, n);
         SimdPath chosen = Choose<T>(options);
@@ -68,7 +82,7 @@ public static partial class Gemm
 
     /// <summary>C = Aᵀ·B, with A k×m, B k×n, C m×n.</summary>
     public static void MultiplyTransposedA<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, KernelOptions options)
-        where T : INumberBase<T>
+        where T : IFloatingPointIeee754<T>
     {
         CheckLengths(a.Length, b.Length, c.Length, m, k, n);
         Product(a, new(1, m), b, new(n, 1), c, new(n, 1), m, k, n, Choose<T>(options), options);
@@ -94,7 +108,7 @@ public static partial class Gemm
     /// <see cref="KernelOptions.Threads"/>).
     /// </summary>
     private static void Product<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, Span<T> c, Stride sc, int m, int k, int n, SimdPath path, KernelOptions options)
-        where T : INumberBase<T>
+        where T : IFloatingPointIeee754<T>
     {
         bool large = (long)m * k * n >= options.ParallelThreshold || Math.Max((long)m * k, (long)m * n) >= SplitRowsFrom;
         int blocks = options.Threads > 1 && large ? Math.Min(options.Threads, m / TileRows) : 1;
@@ -110,7 +124,7 @@ public static partial class Gemm
     /// <summary>Rows [<paramref name="i0"/>, <paramref name="i1"/>) of C, every column.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)] // compiled on its own: inlined into a caller (a block job) it ran four times slower
     private static void Rows<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, Span<T> c, Stride sc, int i0, int i1, int k, int n, SimdPath path)
-        where T : INumberBase<T>
+        where T : IFloatingPointIeee754<T>
     {
         int done = 0;
         if (path != SimdPath.Scalar && typeof(T) == typeof(float))
@@ -122,40 +136,54 @@ public static partial class Gemm
             done = Vectorised(Cast<T, double>(a), sa, Cast<T, double>(b), sb, Cast<T, double>(c), sc, i0, i1, k, n, path);
         }
 
-        // Columns the vectors did not cover (all of them on the scalar path), four rows at a time
-        // so that four sums are under way at once.
-        int i = i0;
-        for (; i + TileRows <= i1; i += TileRows)
+        // Columns the vectors did not cover (all of them on the scalar path).
+        for (int i = i0; i < i1; i++)
         {
             for (int j = done; j < n; j++)
             {
-                T sum0 = T.Zero, sum1 = T.Zero, sum2 = T.Zero, sum3 = T.Zero;
-                for (int p = 0; p < k; p++)
-                {
-                    T bpj = b[sb.Of(p, j)];
-                    sum0 += a[sa.Of(i, p)] * bpj;
-                    sum1 += a[sa.Of(i + 1, p)] * bpj;
-                    sum2 += a[sa.Of(i + 2, p)] * bpj;
-                    sum3 += a[sa.Of(i + 3, p)] * bpj;
-                }
-
-                (c[sc.Of(i, j)], c[sc.Of(i + 1, j)], c[sc.Of(i + 2, j)], c[sc.Of(i + 3, j)]) = (sum0, sum1, sum2, sum3);
+                c[sc.Of(i, j)] = k <= ShortProduct ? ShortSum(a, sa, b, sb, i, j, k) : k <= Summation.BlockLength ? Chain(a, sa, b, sb, i, j, 0, k) : BlockedSum(a, sa, b, sb, i, j, k);
             }
         }
+    }
 
-        for (; i < i1; i++)
+    /// <summary>Σₚ A(i, p)·B(p, j), each product rounded and then added, p ascending from 0.</summary>
+    private static T ShortSum<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, int i, int j, int k)
+        where T : IFloatingPointIeee754<T>
+    {
+        T sum = T.Zero;
+        for (int p = 0; p < k; p++)
         {
-            for (int j = done; j < n; j++)
-            {
-                T sum = T.Zero;
-                for (int p = 0; p < k; p++)
-                {
-                    sum += a[sa.Of(i, p)] * b[sb.Of(p, j)];
-                }
-
-                c[sc.Of(i, j)] = sum;
-            }
+            sum += a[sa.Of(i, p)] * b[sb.Of(p, j)];
         }
+
+        return sum;
+    }
+
+    /// <summary>Σₚ A(i, p)·B(p, j) over p in [<paramref name="p0"/>, <paramref name="p1"/>): one chain of fused multiply-adds from zero.</summary>
+    private static T Chain<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, int i, int j, int p0, int p1)
+        where T : IFloatingPointIeee754<T>
+    {
+        T sum = T.Zero;
+        for (int p = p0; p < p1; p++)
+        {
+            sum = T.FusedMultiplyAdd(a[sa.Of(i, p)], b[sb.Of(p, j)], sum);
+        }
+
+        return sum;
+    }
+
+    /// <summary>A sum of several blocks: each block's chain, then the block sums pairwise.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // keeps the levels off the common path's stack
+    private static T BlockedSum<T>(ReadOnlySpan<T> a, Stride sa, ReadOnlySpan<T> b, Stride sb, int i, int j, int k)
+        where T : IFloatingPointIeee754<T>
+    {
+        var sums = default(PairwiseSums<T>);
+        for (int p0 = 0; p0 < k; p0 += Summation.BlockLength)
+        {
+            sums.Add(Chain(a, sa, b, sb, i, j, p0, Math.Min(k, p0 + Summation.BlockLength)));
+        }
+
+        return sums.Total();
     }
 
     /// <summary>The same memory as a span of <typeparamref name="TOut"/>, for code that has checked <typeparamref name="TIn"/> is that type.</summary>

@@ -20,19 +20,38 @@ public static class RowOps
         }
     }
 
-    /// <summary>sums[j] = Σᵢ x[i, j] over the m rows, summed from row 0 down.</summary>
+    /// <summary>
+    /// sums[j] = Σᵢ x[i, j] over the m rows, in <see cref="Summation"/>'s order: from row 0 down
+    /// in blocks of 256 rows, the blocks' sums added pairwise.
+    /// </summary>
     public static void ColumnSums<T>(ReadOnlySpan<T> x, Span<T> sums, int m, int n)
         where T : INumberBase<T>
     {
         CheckLengths(x.Length, sums.Length, m, n, "sums", perRow: false);
-        sums.Clear();
-        for (int i = 0; i < m; i++)
+        int blocks = Summation.Blocks(m);
+        Span<T> partial = blocks == 1 ? sums : Scratch<T>.Sums(PairwiseSpans.Length(blocks, n));
+        for (int block = 0; block < blocks; block++)
         {
-            ReadOnlySpan<T> row = x.Slice(i * n, n);
-            for (int j = 0; j < n; j++)
+            Span<T> blockSums = partial[..n];
+            blockSums.Clear();
+            for (int i = block * Summation.BlockLength; i < Math.Min(m, (block + 1) * Summation.BlockLength); i++)
             {
-                sums[j] += row[j];
+                ReadOnlySpan<T> row = x.Slice(i * n, n);
+                for (int j = 0; j < n; j++)
+                {
+                    blockSums[j] += row[j];
+                }
             }
+
+            if (blocks > 1)
+            {
+                PairwiseSpans.Carry<T, ScalarAdder<T>>(partial, n, block, last: block == blocks - 1);
+            }
+        }
+
+        if (blocks > 1)
+        {
+            partial[..n].CopyTo(sums);
         }
     }
 
@@ -51,21 +70,14 @@ public static class RowOps
         }
     }
 
-    /// <summary>sums[i] = Σⱼ x[i, j] over the n columns, summed from column 0 on.</summary>
+    /// <summary>sums[i] = Σⱼ x[i, j] over the n columns, in <see cref="Summation"/>'s order (from column 0 on, in blocks of 256).</summary>
     public static void RowSums<T>(ReadOnlySpan<T> x, Span<T> sums, int m, int n)
         where T : INumberBase<T>
     {
         CheckLengths(x.Length, sums.Length, m, n, "sums", perRow: true);
         for (int i = 0; i < m; i++)
         {
-            ReadOnlySpan<T> row = x.Slice(i * n, n);
-            T sum = T.Zero;
-            for (int j = 0; j < n; j++)
-            {
-                sum += row[j];
-            }
-
-            sums[i] = sum;
+            sums[i] = Summation.Sum(x.Slice(i * n, n));
         }
     }
 

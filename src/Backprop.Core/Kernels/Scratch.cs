@@ -7,7 +7,8 @@ namespace Backprop.Core.Kernels;
 /// Per-thread working buffers that only grow: the kernels' packed copies and the losses'
 /// intermediate values. Unlike a shared pool, nothing trims them when the collector runs, so a
 /// training step that has run once allocates nothing again. Each buffer has one user at a time on
-/// its thread: <see cref="Panel"/> (Gemm's packed column panel of B), <see cref="Loss"/> (a loss's log-probabilities or labels).
+/// its thread: <see cref="Panel"/> (Gemm's packed column panel of B), <see cref="Sums"/> (a register
+/// tile's block sums, or a column sum's), <see cref="Loss"/> (a loss's log-probabilities or labels).
 /// <para>
 /// Each span starts on a 64-byte boundary (the arrays are pinned, so the boundary stays put): a
 /// 512-bit load from a packed panel then never straddles two cache lines.
@@ -23,9 +24,14 @@ internal static class Scratch<T>
     [ThreadStatic]
     private static Buffer? loss;
 
+    [ThreadStatic]
+    private static Buffer? sums;
+
     public static Span<T> Panel(int length) => Get(ref panel, length);
 
     public static Span<T> Loss(int length) => Get(ref loss, length);
+
+    public static Span<T> Sums(int length) => Get(ref sums, length);
 
     private static Span<T> Get(ref Buffer? buffer, int length)
     {

@@ -22,17 +22,17 @@ public sealed class BinaryCrossEntropy(Reduction reduction = Reduction.Mean, dou
     {
         CheckSameShape(output, target, classIndices);
         T hundred = T.CreateChecked(100);
-        T sum = T.Zero;
+        var sum = new BlockedSum<T>();
         foreach (int i in SampleMajor(output, samplesInColumns))
         {
             T x = output.Data[i], y = target.Data[i];
             CheckRange(x, y);
             T logX = T.Max(T.Log(x), -hundred);
             T log1MinusX = T.Max(ScalarMath.Log1P(-x), -hundred);
-            sum += ((y - T.One) * log1MinusX) - (y * logX);
+            sum.Add(((y - T.One) * log1MinusX) - (y * logX));
         }
 
-        return Reduce(sum, output.Data.Length);
+        return Reduce(sum.Total(), output.Data.Length);
     }
 
     public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false, bool samplesInColumns = false)

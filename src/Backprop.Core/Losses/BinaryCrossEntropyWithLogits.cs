@@ -17,15 +17,15 @@ public sealed class BinaryCrossEntropyWithLogits(Reduction reduction = Reduction
     public override T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false, bool samplesInColumns = false)
     {
         CheckSameShape(output, target, classIndices);
-        T sum = T.Zero;
+        var sum = new BlockedSum<T>();
         foreach (int i in SampleMajor(output, samplesInColumns))
         {
             T x = output.Data[i], y = target.Data[i];
             T logSigmoid = T.Min(x, T.Zero) - ScalarMath.Log1P(T.Exp(-T.Abs(x)));
-            sum += ((T.One - y) * x) - logSigmoid;
+            sum.Add(((T.One - y) * x) - logSigmoid);
         }
 
-        return Reduce(sum, output.Data.Length);
+        return Reduce(sum.Total(), output.Data.Length);
     }
 
     public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false, bool samplesInColumns = false)

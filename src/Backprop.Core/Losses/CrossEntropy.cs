@@ -60,17 +60,17 @@ public sealed class CrossEntropy : Loss
         {
             Labels(target, axes, labels);
             T n = T.CreateChecked(axes.Samples);
-            T nll = T.Zero;
+            var nll = new BlockedSum<T>();
             for (int i = 0; i < axes.Samples; i++)
             {
-                nll -= logp[axes.Index(i, labels[i])];
+                nll.Add(-logp[axes.Index(i, labels[i])]);
             }
 
-            cost = Reduced(nll, n);
+            cost = Reduced(nll.Total(), n);
             if (LabelSmoothing > 0)
             {
                 // PyTorch's smooth loss: −Σ log p over every class, reduced as the NLL is.
-                T smooth = T.Zero;
+                var smooth = new BlockedSum<T>();
                 for (int i = 0; i < axes.Samples; i++)
                 {
                     T rowSum = T.Zero;
@@ -79,26 +79,26 @@ public sealed class CrossEntropy : Loss
                         rowSum += logp[axes.Index(i, c)];
                     }
 
-                    smooth += -rowSum;
+                    smooth.Add(-rowSum);
                 }
 
-                cost = (keep * cost) + (Reduced(smooth, n) * spread);
+                cost = (keep * cost) + (Reduced(smooth.Total(), n) * spread);
             }
         }
         else
         {
             CheckSameShape(output, target, "target");
-            T sum = T.Zero;
+            var sum = new BlockedSum<T>();
             for (int i = 0; i < axes.Samples; i++)
             {
                 for (int c = 0; c < axes.Classes; c++)
                 {
                     int k = axes.Index(i, c);
-                    sum += logp[k] * Smoothed(target.Data[k], keep, spread);
+                    sum.Add(logp[k] * Smoothed(target.Data[k], keep, spread));
                 }
             }
 
-            cost = Reduced(-sum, T.CreateChecked(axes.Samples));
+            cost = Reduced(-sum.Total(), T.CreateChecked(axes.Samples));
         }
 
         return Scaled(cost);

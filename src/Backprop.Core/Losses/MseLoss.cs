@@ -1,4 +1,5 @@
 using System.Numerics;
+using Backprop.Core.Kernels;
 
 namespace Backprop.Core.Losses;
 
@@ -14,14 +15,14 @@ public sealed class MseLoss(Reduction reduction = Reduction.Mean, double scale =
     public override T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false, bool samplesInColumns = false)
     {
         CheckSameShape(output, target, classIndices);
-        T sum = T.Zero;
+        var sum = new BlockedSum<T>();
         foreach (int i in SampleMajor(output, samplesInColumns))
         {
             T diff = output.Data[i] - target.Data[i];
-            sum += diff * diff;
+            sum.Add(diff * diff);
         }
 
-        return Reduce(sum, output.Data.Length);
+        return Reduce(sum.Total(), output.Data.Length);
     }
 
     public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false, bool samplesInColumns = false)
