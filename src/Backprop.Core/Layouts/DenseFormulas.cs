@@ -34,11 +34,11 @@ public static class DenseFormulas
 
         if (layout.SamplesInColumns)
         {
-            RowOps.AddToEveryColumn<T>(Z.Data, b, units, n);
+            RowOps.AddToEveryColumn<T>(Z.Data, b, units, n, kernels);
         }
         else
         {
-            RowOps.AddToEveryRow<T>(Z.Data, b, n, units);
+            RowOps.AddToEveryRow<T>(Z.Data, b, n, units, kernels);
         }
     }
 
@@ -74,7 +74,7 @@ public static class DenseFormulas
         }
         else
         {
-            RowOps.ColumnSums<T>(dZ.Data, db, n, units);
+            RowOps.ColumnSums<T>(dZ.Data, db, n, units, kernels);
         }
     }
 }

@@ -50,9 +50,9 @@ public class KernelRefusalTests
 
     private static readonly Dictionary<string, (RowOp Op, bool PerRow)> RowOpsByName = new()
     {
-        ["AddToEveryRow"] = ((x, v, m, n) => RowOps.AddToEveryRow<double>(x, v, m, n), false),
-        ["ColumnSums"] = ((x, v, m, n) => RowOps.ColumnSums<double>(x, v, m, n), false),
-        ["AddToEveryColumn"] = ((x, v, m, n) => RowOps.AddToEveryColumn<double>(x, v, m, n), true),
+        ["AddToEveryRow"] = ((x, v, m, n) => RowOps.AddToEveryRow<double>(x, v, m, n, KernelOptions.Default), false),
+        ["ColumnSums"] = ((x, v, m, n) => RowOps.ColumnSums<double>(x, v, m, n, KernelOptions.Default), false),
+        ["AddToEveryColumn"] = ((x, v, m, n) => RowOps.AddToEveryColumn<double>(x, v, m, n, KernelOptions.Default), true),
         ["RowSums"] = ((x, v, m, n) => RowOps.RowSums<double>(x, v, m, n), true),
     };
 

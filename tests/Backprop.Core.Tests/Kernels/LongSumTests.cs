@@ -88,7 +88,7 @@ public class LongSumTests
         }
 
         var sums = new float[3];
-        RowOps.ColumnSums<float>(rows, sums, samples, 3);
+        RowOps.ColumnSums<float>(rows, sums, samples, 3, KernelOptions.Default);
         ShouldBeWithinBound(sums[1], exact, "column sums");
 
         RowOps.RowSums<float>(terms, sums.AsSpan(0, 1), 1, samples);
