@@ -80,7 +80,7 @@ public class GradientLawTests
 
         Batch<double> b = c.Batches[0];
         int[] order = Enumerable.Range(0, b.X.Rows).OrderBy(i => (i * 7919 + seed) % 104729).ToArray();
-        var permuted = new Batch<double>(Rows(b.X, order), Rows(b.Y, order), b.ClassIndices);
+        var permuted = new Batch<double>(Rows(b.X, order), Rows(b.Y, order), b.Targets);
         StepRecord<double> original = Trainer.Run(c with { Batches = [b] }, DType.Float64)[0];
         StepRecord<double> shuffled = Trainer.Run(c with { Batches = [permuted] }, DType.Float64)[0];
 

@@ -69,7 +69,7 @@ public class LayoutTests
         StepRecord<double> whole = Trainer.Run(c with { Batches = [batch] }, DType.Float64)[0];
         var perSample = Enumerable.Range(0, m).Select(i => Trainer.Run(c with
         {
-            Batches = [new Batch<double>(Row(batch.X, i), Row(batch.Y, i), batch.ClassIndices)],
+            Batches = [new Batch<double>(Row(batch.X, i), Row(batch.Y, i), batch.Targets)],
         }, DType.Float64)[0]).ToArray();
 
         for (int l = 0; l < whole.Layers.Count; l++)
@@ -113,6 +113,6 @@ public class LayoutTests
         int outputs = c.Network.Layers[^1].Units;
         var y = new Matrix<double>(b.X.Rows, outputs);
         for (int i = 0; i < y.Rows; i++) y[i, i % outputs] = 1;
-        return new Batch<double>(b.X, y);
+        return new Batch<double>(b.X, y, TargetKind.Values);
     }
 }

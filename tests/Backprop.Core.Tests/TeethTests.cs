@@ -84,10 +84,10 @@ public class TeethTests
     {
         public override string Name => "binary_cross_entropy";
 
-        public override T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false, bool samplesInColumns = false)
-            => new BinaryCrossEntropy().Cost(output, target, classIndices, samplesInColumns);
+        public override T Cost<T>(Matrix<T> output, Matrix<T> target, TargetKind targets, SampleAxis samples)
+            => new BinaryCrossEntropy().Cost(output, target, targets, samples);
 
-        public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false, bool samplesInColumns = false)
-            => new BinaryCrossEntropy(Reduction.Sum).Gradient(output, target, gradient, classIndices, samplesInColumns);
+        public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, TargetKind targets, SampleAxis samples)
+            => new BinaryCrossEntropy(Reduction.Sum).Gradient(output, target, gradient, targets, samples);
     }
 }

@@ -128,6 +128,6 @@ public class TrainingSessionTests
             "adam" => new Adam(),
             _ => new AdamW(),
         };
-        return new TrainingCase(spec, parameters, [new Batch<double>(x, y, indices)], o);
+        return new TrainingCase(spec, parameters, [new Batch<double>(x, y, indices ? TargetKind.ClassIndices : TargetKind.Values)], o);
     }
 }

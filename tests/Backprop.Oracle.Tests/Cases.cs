@@ -57,7 +57,7 @@ public static class Cases
         return new TrainingCase(
             new NetworkSpec(1, [new LayerSpec(k, activation)], new MseLoss(Reduction.Sum)),
             [new LayerParameters<double>(new Matrix<double>(k, 1, Enumerable.Repeat(1.0, k).ToArray()), biases)],
-            [new Batch<double>(new Matrix<double>(n, 1, samples), targets)],
+            [new Batch<double>(new Matrix<double>(n, 1, samples), targets, TargetKind.Values)],
             new Sgd(0.125));
     }
 
@@ -91,7 +91,7 @@ public static class Cases
             for (int i = 0; i < x.Data.Length; i++) x.Data[i] = Uniform(random, 2);
             if (classIndices)
             {
-                return new Batch<double>(x, new Matrix<double>(batch, 1, Enumerable.Range(0, batch).Select(_ => (double)random.Next(outputs)).ToArray()), true);
+                return new Batch<double>(x, new Matrix<double>(batch, 1, Enumerable.Range(0, batch).Select(_ => (double)random.Next(outputs)).ToArray()), TargetKind.ClassIndices);
             }
 
             var y = new Matrix<double>(batch, outputs);
@@ -106,7 +106,7 @@ public static class Cases
                 }
             }
 
-            return new Batch<double>(x, y);
+            return new Batch<double>(x, y, TargetKind.Values);
         }
 
         return new TrainingCase(spec, parameters, [MakeBatch(), MakeBatch()], optimizer, steps);

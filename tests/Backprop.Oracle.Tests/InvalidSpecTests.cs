@@ -24,7 +24,7 @@ public class InvalidSpecTests
         ("a short bias", c => c with { Parameters = c.Parameters.Select((p, i) => i == c.Parameters.Count - 1 ? p with { Bias = p.Bias.Skip(1).ToArray() } : p).ToArray() }),
         ("one set of parameters too few", c => c with { Parameters = c.Parameters.Skip(1).ToArray() }),
         ("x one feature too wide", c => c with { Batches = c.Batches.Select(b => b with { X = Widen(b.X, c.Layout) }).ToArray() }),
-        ("y one sample short", c => c with { Batches = c.Batches.Select(b => b with { Y = ShortY(c, b), ClassIndices = false }).ToArray() }),
+        ("y one sample short", c => c with { Batches = c.Batches.Select(b => b with { Y = ShortY(c, b), Targets = TargetKind.Values }).ToArray() }),
         ("no batches", c => c with { Batches = [] }),
         ("zero steps", c => c with { Steps = 0 }),
         ("a negative learning rate", c => c with { Optimizer = new Sgd(-0.1) }),
@@ -52,7 +52,7 @@ public class InvalidSpecTests
     /// <summary>A target shaped for one sample fewer than x holds.</summary>
     private static Matrix<double> ShortY(TrainingCase c, Batch<double> b)
     {
-        int n = c.Layout.Samples(b.X) - 1, outputs = c.Network.Layers[^1].Units;
+        int n = c.Layout.SampleCount(b.X) - 1, outputs = c.Network.Layers[^1].Units;
         (int rows, int cols) = c.Layout.SampleShape(n, outputs);
         return new Matrix<double>(rows, cols);
     }

@@ -56,9 +56,9 @@ public class SemanticsTeethTests
     {
         public override string Name => "softmax";
 
-        public override void Forward<T>(Matrix<T> z, Matrix<T> a, bool samplesInColumns = false) => Softmax.Instance.Forward(z, a, samplesInColumns);
+        public override void Forward<T>(Matrix<T> z, Matrix<T> a, SampleAxis samples) => Softmax.Instance.Forward(z, a, samples);
 
-        public override void Backward<T>(Matrix<T> z, Matrix<T> a, Matrix<T> dA, Matrix<T> dZ, bool samplesInColumns = false)
+        public override void Backward<T>(Matrix<T> z, Matrix<T> a, Matrix<T> dA, Matrix<T> dZ, SampleAxis samples)
         {
             for (int i = 0; i < a.Data.Length; i++)
             {

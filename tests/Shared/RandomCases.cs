@@ -58,7 +58,7 @@ public static class RandomCases
             for (int k = 0; k < x.Data.Length; k++) x.Data[k] = Value(2);
             if (indices)
             {
-                return new Batch<double>(x, new Matrix<double>(batch, 1, Enumerable.Range(0, batch).Select(_ => (double)random.Next(outputs)).ToArray()), true);
+                return new Batch<double>(x, new Matrix<double>(batch, 1, Enumerable.Range(0, batch).Select(_ => (double)random.Next(outputs)).ToArray()), TargetKind.ClassIndices);
             }
 
             var y = new Matrix<double>(batch, outputs);
@@ -73,7 +73,7 @@ public static class RandomCases
                 }
             }
 
-            return new Batch<double>(x, y);
+            return new Batch<double>(x, y, TargetKind.Values);
         }
 
         OptimizerSpec? optimizer = random.Next(5) switch

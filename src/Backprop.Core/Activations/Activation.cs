@@ -12,15 +12,15 @@ public abstract class Activation
     /// <summary>The name used in fixtures and on the command line (PyTorch's functional name).</summary>
     public abstract string Name { get; }
 
-    /// <summary>A = g(Z) for a batch, one sample per row (or per column, with <paramref name="samplesInColumns"/>).</summary>
-    public abstract void Forward<T>(Matrix<T> z, Matrix<T> a, bool samplesInColumns = false)
+    /// <summary>A = g(Z) for a batch whose samples lie along <paramref name="samples"/>.</summary>
+    public abstract void Forward<T>(Matrix<T> z, Matrix<T> a, SampleAxis samples)
         where T : IFloatingPointIeee754<T>;
 
     /// <summary>
     /// dZ from dA. Both Z and A = g(Z) are passed, because PyTorch's backward formulas use
     /// whichever is cheaper (sigmoid and ReLU use the output A), and matching them matters at kinks.
     /// </summary>
-    public abstract void Backward<T>(Matrix<T> z, Matrix<T> a, Matrix<T> dA, Matrix<T> dZ, bool samplesInColumns = false)
+    public abstract void Backward<T>(Matrix<T> z, Matrix<T> a, Matrix<T> dA, Matrix<T> dZ, SampleAxis samples)
         where T : IFloatingPointIeee754<T>;
 
     /// <summary>The name with any parameters that differ from PyTorch's defaults.</summary>
@@ -53,13 +53,13 @@ public abstract class Activation
 /// <summary>An activation that acts on each element alone, so its Jacobian is diagonal.</summary>
 public abstract class ElementwiseActivation : Activation
 {
-    public sealed override void Forward<T>(Matrix<T> z, Matrix<T> a, bool samplesInColumns = false)
+    public sealed override void Forward<T>(Matrix<T> z, Matrix<T> a, SampleAxis samples)
     {
         CheckShapes(z, a, a, a);
         Forward<T>(z.Data, a.Data);
     }
 
-    public sealed override void Backward<T>(Matrix<T> z, Matrix<T> a, Matrix<T> dA, Matrix<T> dZ, bool samplesInColumns = false)
+    public sealed override void Backward<T>(Matrix<T> z, Matrix<T> a, Matrix<T> dA, Matrix<T> dZ, SampleAxis samples)
     {
         CheckShapes(z, a, dA, dZ);
         Backward<T>(z.Data, a.Data, dA.Data, dZ.Data);

@@ -38,14 +38,15 @@ public abstract class Loss
     public double Scale { get; }
 
     /// <summary>
-    /// The cost J for a batch. Targets are shaped like the output, or, for losses that take them
-    /// (cross_entropy), an n×1 column of class indices when <paramref name="classIndices"/> is set.
+    /// The cost J for a batch whose samples lie along <paramref name="samples"/>. Targets are
+    /// shaped like the output (<see cref="TargetKind.Values"/>), or, for losses that take them
+    /// (cross_entropy), an n×1 column of class indices (<see cref="TargetKind.ClassIndices"/>).
     /// </summary>
-    public abstract T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false, bool samplesInColumns = false)
+    public abstract T Cost<T>(Matrix<T> output, Matrix<T> target, TargetKind targets, SampleAxis samples)
         where T : IFloatingPointIeee754<T>;
 
     /// <summary>Writes ∂J/∂output into <paramref name="gradient"/>, shaped like the output.</summary>
-    public abstract void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false, bool samplesInColumns = false)
+    public abstract void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, TargetKind targets, SampleAxis samples)
         where T : IFloatingPointIeee754<T>;
 
     /// <summary>Whether the loss accepts a column of class indices as its target.</summary>
@@ -68,10 +69,10 @@ public abstract class Loss
         : $"{Name} ({Reduction.ToString().ToLowerInvariant()}{(Scale == 1 ? "" : $", scale {Scale}")})";
 
     /// <summary>Checks that the target is shaped like the output (and is not a column of class indices).</summary>
-    protected void CheckSameShape<T>(Matrix<T> output, Matrix<T> target, bool classIndices)
+    protected void CheckSameShape<T>(Matrix<T> output, Matrix<T> target, TargetKind targets)
         where T : INumberBase<T>
     {
-        if (classIndices)
+        if (targets == TargetKind.ClassIndices)
         {
             throw new ArgumentException($"{Name} takes targets shaped like the output, not class indices");
         }
@@ -94,22 +95,21 @@ public abstract class Loss
     /// order), which is storage order for samples in rows. Sums taken in this order come out the
     /// same in every layout. A struct enumerable: a foreach over it allocates nothing.
     /// </summary>
-    protected static SampleMajorOrder SampleMajor<T>(Matrix<T> output, bool samplesInColumns)
+    protected static SampleMajorOrder SampleMajor<T>(Matrix<T> output, SampleAxis samples)
         where T : INumberBase<T>
-        => new(output.Rows, output.Cols, samplesInColumns);
+        => new(SampleIndexing.Of(output, samples));
 
-    protected readonly struct SampleMajorOrder(int rows, int cols, bool samplesInColumns)
+    protected readonly struct SampleMajorOrder(SampleIndexing indexing)
     {
-        public Enumerator GetEnumerator() => new(rows, cols, samplesInColumns);
+        public Enumerator GetEnumerator() => new(indexing);
 
-        public struct Enumerator(int rows, int cols, bool samplesInColumns)
+        public struct Enumerator(SampleIndexing indexing)
         {
             private int k = -1;
 
-            /// <summary>With samples in columns the k-th element is unit k mod rows of sample k div rows.</summary>
-            public readonly int Current => samplesInColumns ? ((k % rows) * cols) + (k / rows) : k;
+            public readonly int Current => indexing.SampleMajor(k);
 
-            public bool MoveNext() => ++k < rows * cols;
+            public bool MoveNext() => ++k < indexing.Samples * indexing.Units;
         }
     }
 

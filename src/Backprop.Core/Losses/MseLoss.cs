@@ -11,11 +11,11 @@ public sealed class MseLoss(Reduction reduction = Reduction.Mean, double scale =
 {
     public override string Name => "mse_loss";
 
-    public override T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false, bool samplesInColumns = false)
+    public override T Cost<T>(Matrix<T> output, Matrix<T> target, TargetKind targets, SampleAxis samples)
     {
-        CheckSameShape(output, target, classIndices);
+        CheckSameShape(output, target, targets);
         T sum = T.Zero;
-        foreach (int i in SampleMajor(output, samplesInColumns))
+        foreach (int i in SampleMajor(output, samples))
         {
             T diff = output.Data[i] - target.Data[i];
             sum += diff * diff;
@@ -24,9 +24,9 @@ public sealed class MseLoss(Reduction reduction = Reduction.Mean, double scale =
         return Reduce(sum, output.Data.Length);
     }
 
-    public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false, bool samplesInColumns = false)
+    public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, TargetKind targets, SampleAxis samples)
     {
-        CheckSameShape(output, target, classIndices);
+        CheckSameShape(output, target, targets);
         CheckSameShape(output, gradient, "gradient");
         T norm = T.CreateChecked(Reduction == Reduction.Mean ? 2.0 / output.Data.Length : 2.0);
         T upstream = Upstream<T>();

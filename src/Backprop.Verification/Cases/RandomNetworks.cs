@@ -100,7 +100,7 @@ public sealed record RandomNetwork(int Seed, TrainingCase Case, DType DType, Val
     {
         NetworkSpec n = Case.Network;
         return $"seed {Seed}: {DType.ToName()} {n.Widths} [{string.Join(", ", n.Layers.Select(l => l.Activation.ToString()))}] {n.Loss}, " +
-               $"{Regime}, batch {Case.Layout.Samples(Case.Batches[0].X)}, {Case.Steps} step(s), " +
+               $"{Regime}, batch {Case.Layout.SampleCount(Case.Batches[0].X)}, {Case.Steps} step(s), " +
                $"{Case.Optimizer?.ToString() ?? "no optimizer"}, {Case.Layout}";
     }
 }
@@ -176,7 +176,7 @@ public static class RandomNetworks
             for (int k = 0; k < x.Data.Length; k++) x.Data[k] = Value(1);
             if (indices)
             {
-                return new Batch<double>(x, new Matrix<double>(batch, 1, Enumerable.Range(0, batch).Select(_ => (double)random.Next(outputs)).ToArray()), true);
+                return new Batch<double>(x, new Matrix<double>(batch, 1, Enumerable.Range(0, batch).Select(_ => (double)random.Next(outputs)).ToArray()), TargetKind.ClassIndices);
             }
 
             var y = new Matrix<double>(batch, outputs);
@@ -200,7 +200,7 @@ public static class RandomNetworks
                 }
             }
 
-            return new Batch<double>(x, y);
+            return new Batch<double>(x, y, TargetKind.Values);
         }
 
         // Large values give large gradients: a smaller step keeps SGD from overflowing double.

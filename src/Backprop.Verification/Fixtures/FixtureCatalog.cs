@@ -56,7 +56,7 @@ public static class FixtureCatalog
             new TrainingCase(
                 new NetworkSpec(1, [new LayerSpec(1, Sigmoid.Instance)], new BinaryCrossEntropy()),
                 [new LayerParameters<double>(new Matrix<double>(1, 1, [1]), [0])],
-                [new Batch<double>(new Matrix<double>(4, 1, [300, -300, 300, -300]), new Matrix<double>(4, 1, [0, 1, 1, 0]))],
+                [new Batch<double>(new Matrix<double>(4, 1, [300, -300, 300, -300]), new Matrix<double>(4, 1, [0, 1, 1, 0]), TargetKind.Values)],
                 new Sgd(0.1)),
             "Sigmoid at z = ±300 (exactly 0 and 1 in float32) under BCE: confident wrong answers hit the log clamp at −100 " +
             "and the gradient's ε (1e-12), confident right ones cost exactly 0.",
@@ -68,7 +68,7 @@ public static class FixtureCatalog
                     new LayerParameters<double>(Matrix<double>.FromRows([[1, -1], [0.5, 0.25], [-1, 0]]), [0, -0.75, 1]),
                     new LayerParameters<double>(Matrix<double>.FromRows([[0.5, -1, 0.25]]), [0]),
                 ],
-                [new Batch<double>(Matrix<double>.FromRows([[1, 1], [1, 1], [1, 0.5]]), Matrix<double>.FromRows([[1], [0], [1]]))],
+                [new Batch<double>(Matrix<double>.FromRows([[1, 1], [1, 1], [1, 0.5]]), Matrix<double>.FromRows([[1], [0], [1]]), TargetKind.Values)],
                 new Sgd(0.5)),
             "Dyadic weights and inputs put several ReLU pre-activations at exactly 0, where ReLU'(0) = 0.",
             "PyTorch's ReLU kink; hand-built"),
@@ -121,7 +121,7 @@ public static class FixtureCatalog
             for (int k = 0; k < x.Data.Length; k++) x.Data[k] = Uniform(2);
             if (classIndices)
             {
-                return new Batch<double>(x, new Matrix<double>(batchSize, 1, Enumerable.Range(0, batchSize).Select(_ => (double)random.Next(outputs)).ToArray()), true);
+                return new Batch<double>(x, new Matrix<double>(batchSize, 1, Enumerable.Range(0, batchSize).Select(_ => (double)random.Next(outputs)).ToArray()), TargetKind.ClassIndices);
             }
 
             var y = new Matrix<double>(batchSize, outputs);
@@ -146,7 +146,7 @@ public static class FixtureCatalog
                 }
             }
 
-            return new Batch<double>(x, y);
+            return new Batch<double>(x, y, TargetKind.Values);
         }
 
         return new TrainingCase(

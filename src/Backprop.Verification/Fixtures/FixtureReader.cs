@@ -175,7 +175,7 @@ public static partial class FixtureReader
                 throw new FixtureFormatException("layout.weights", $"expected \"out-in\" or \"in-out\", got \"{weights}\"");
             }
 
-            return new Layout(samples == "columns", weights == "in-out");
+            return new Layout(samples == "columns" ? SampleAxis.Columns : SampleAxis.Rows, weights == "in-out" ? WeightOrder.InOut : WeightOrder.OutIn);
         }
 
         private NetworkSpec ReadNetwork(JsonElement network, string path)
@@ -349,11 +349,11 @@ public static partial class FixtureReader
             RequireKind(yJson, $"{path}.y", JsonValueKind.Array);
             if (yJson.GetArrayLength() > 0 && yJson[0].ValueKind != JsonValueKind.Array)
             {
-                return new Batch<double>(x, ReadClassIndices(yJson, $"{path}.y", n, network), ClassIndices: true);
+                return new Batch<double>(x, ReadClassIndices(yJson, $"{path}.y", n, network), TargetKind.ClassIndices);
             }
 
             Matrix<double> y = ReadMatrix(yJson, $"{path}.y", layout.SampleShape(n, network.Layers[^1].Units));
-            return new Batch<double>(x, y);
+            return new Batch<double>(x, y, TargetKind.Values);
         }
 
         /// <summary>A 1-D array of class indices: whole numbers in [0, classes), one per sample, for cross_entropy only.</summary>
@@ -396,7 +396,7 @@ public static partial class FixtureReader
             RequireKind(step, path, JsonValueKind.Object);
             double cost = Number(Required(step, path, "cost"), $"{path}.cost");
             NetworkSpec network = trainingCase.Network;
-            int n = layout.Samples(trainingCase.BatchOfStep(k).X);
+            int n = layout.SampleCount(trainingCase.BatchOfStep(k).X);
 
             LayerExpectation[]? layers = null;
             if (Optional(step, "layers") is { } layersJson)

@@ -53,10 +53,10 @@ public static class JacobianChain
             }
 
             A[l] = new Matrix<double>(n, W.Rows);
-            spec.Layers[l - 1].Activation.Forward(Z[l], A[l]);
+            spec.Layers[l - 1].Activation.Forward(Z[l], A[l], SampleAxis.Rows);
         }
 
-        double cost = spec.Loss.Cost(A[L], batch.Y, batch.ClassIndices);
+        double cost = spec.Loss.Cost(A[L], batch.Y, batch.Targets, SampleAxis.Rows);
         var jacobians = new List<NamedJacobian>();
         var records = new LayerRecord<double>[L];
 

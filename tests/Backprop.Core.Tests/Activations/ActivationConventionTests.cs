@@ -99,7 +99,7 @@ public class ActivationConventionTests
     {
         var z = new Matrix<double>(3, 3, [0, 800, 1, -800, 0, -1, 800, 799, 0]);
         var a = new Matrix<double>(3, 3);
-        Softmax.Instance.Forward(z, a);
+        Softmax.Instance.Forward(z, a, SampleAxis.Rows);
         a.Data.ShouldAllBe(v => double.IsFinite(v));
         a[0, 1].ShouldBe(1.0);
         a[1, 1].ShouldBe(1 / (1 + Math.Exp(-1)), 1e-15);
@@ -136,14 +136,14 @@ public class ActivationConventionTests
         Matrix<double> M(int rows, int cols) => new(rows, cols);
         string Refusal(Action act) => Should.Throw<ArgumentException>(act).Message;
 
-        Refusal(() => g.Forward(M(2, 3), M(3, 2))).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 3×2, 3×2 and 3×2");
-        Refusal(() => g.Forward(M(2, 3), M(2, 4))).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 2×4, 2×4 and 2×4");
-        Refusal(() => g.Forward(M(2, 3), M(1, 3))).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 1×3, 1×3 and 1×3");
-        Refusal(() => g.Backward(M(2, 3), M(2, 3), M(2, 4), M(2, 3))).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 2×3, 2×4 and 2×3");
-        Refusal(() => g.Backward(M(2, 3), M(2, 3), M(1, 3), M(2, 3))).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 2×3, 1×3 and 2×3");
-        Refusal(() => g.Backward(M(2, 3), M(2, 3), M(2, 3), M(2, 4))).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 2×3, 2×3 and 2×4");
-        Refusal(() => g.Backward(M(2, 3), M(2, 3), M(2, 3), M(1, 3))).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 2×3, 2×3 and 1×3");
-        Refusal(() => g.Backward(M(2, 3), M(3, 2), M(2, 3), M(2, 3))).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 3×2, 2×3 and 2×3");
+        Refusal(() => g.Forward(M(2, 3), M(3, 2), SampleAxis.Rows)).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 3×2, 3×2 and 3×2");
+        Refusal(() => g.Forward(M(2, 3), M(2, 4), SampleAxis.Rows)).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 2×4, 2×4 and 2×4");
+        Refusal(() => g.Forward(M(2, 3), M(1, 3), SampleAxis.Rows)).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 1×3, 1×3 and 1×3");
+        Refusal(() => g.Backward(M(2, 3), M(2, 3), M(2, 4), M(2, 3), SampleAxis.Rows)).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 2×3, 2×4 and 2×3");
+        Refusal(() => g.Backward(M(2, 3), M(2, 3), M(1, 3), M(2, 3), SampleAxis.Rows)).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 2×3, 1×3 and 2×3");
+        Refusal(() => g.Backward(M(2, 3), M(2, 3), M(2, 3), M(2, 4), SampleAxis.Rows)).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 2×3, 2×3 and 2×4");
+        Refusal(() => g.Backward(M(2, 3), M(2, 3), M(2, 3), M(1, 3), SampleAxis.Rows)).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 2×3, 2×3 and 1×3");
+        Refusal(() => g.Backward(M(2, 3), M(3, 2), M(2, 3), M(2, 3), SampleAxis.Rows)).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 3×2, 2×3 and 2×3");
     }
 
     [Fact]
