@@ -75,7 +75,7 @@ public class GradientLawTests
         TrainingCase c = RandomCases.Build(seed) with { Optimizer = null, Steps = 1 };
         if (c.Network.Loss.Reduction != Reduction.Mean)
         {
-            c = c with { Network = c.Network with { Loss = Loss.Create(c.Network.Loss.Name, Reduction.Mean) } };
+            c = c with { Network = c.Network with { Loss = c.Network.Loss.With(Reduction.Mean, 1) } };
         }
 
         Batch<double> b = c.Batches[0];
@@ -104,7 +104,7 @@ public class GradientLawTests
         Loss loss = c.Network.Loss;
         Loss scaled = loss is CrossEntropy ce
             ? new CrossEntropy(loss.Reduction, loss.Scale * scale, ce.LabelSmoothing)
-            : Loss.Create(loss.Name, loss.Reduction, loss.Scale * scale);
+            : loss.With(loss.Reduction, loss.Scale * scale);
         StepRecord<double> plain = Trainer.Run(c, DType.Float64)[0];
         StepRecord<double> times = Trainer.Run(c with { Network = c.Network with { Loss = scaled } }, DType.Float64)[0];
         for (int l = 0; l < plain.Layers.Count; l++)

@@ -91,7 +91,7 @@ public class LayoutTests
     {
         // N is what the mean divides by: the element count, or the sample count for cross_entropy.
         TrainingCase c = RandomCases.Build(seed) with { Optimizer = null, Steps = 1 };
-        Loss mean = Loss.Create(c.Network.Loss.Name, Reduction.Mean), sum = Loss.Create(c.Network.Loss.Name, Reduction.Sum);
+        Loss mean = c.Network.Loss.With(Reduction.Mean, 1), sum = c.Network.Loss.With(Reduction.Sum, 1);
         Batch<double> batch = c.Batches[0];
         int n = mean is CrossEntropy ? batch.X.Rows : batch.X.Rows * c.Network.Layers[^1].Units;
         StepRecord<double> byMean = Trainer.Run(c with { Network = c.Network with { Loss = mean } }, DType.Float64)[0];

@@ -104,7 +104,7 @@ public class TrainingSessionTests
     {
         string[] parts = description.Split(' ');
         int[] widths = parts[0].Split('-').Select(int.Parse).ToArray();
-        Activation hidden = Activation.ByName[parts[1]], output = Activation.ByName[parts[2]];
+        Activation hidden = Vocabulary.Activation(parts[1])!.Default, output = Vocabulary.Activation(parts[2])!.Default;
         (Loss loss, bool indices) = parts[3] switch
         {
             "bce" => ((Loss)new BinaryCrossEntropy(), false),

@@ -116,7 +116,7 @@ public class PropertyTeethTests
             => mean.Cost(output, target, targets, samples);
 
         public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, TargetKind targets, SampleAxis samples)
-            => Create(mean.Name, Reduction.Sum, mean.Scale).Gradient(output, target, gradient, targets, samples);
+            => mean.With(Reduction.Sum, mean.Scale).Gradient(output, target, gradient, targets, samples);
     }
 
     /// <summary>BCE with −(y·log x + (1 − y)·log(1 − x)) and no clamp at −100.</summary>
@@ -144,6 +144,8 @@ public class PropertyTeethTests
     private sealed record AscendingSgd(double Lr) : OptimizerSpec
     {
         public override string Name => "sgd";
+
+        public override IReadOnlyList<Setting> Settings => new Sgd(Lr).Settings;
 
         public override void Validate()
         {

@@ -74,6 +74,8 @@ public class SemanticsTeethTests
 
         public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a) => new Elu(0.5).Forward(z, a);
 
+        public override double Derivative(double z, double a) => new Elu(0.5).Derivative(z, a);
+
         public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> dA, Span<T> dZ)
         {
             for (int i = 0; i < z.Length; i++)
@@ -87,6 +89,8 @@ public class SemanticsTeethTests
     private sealed record AdamEpsInsideSqrt(double Lr, double Eps) : OptimizerSpec
     {
         public override string Name => "adam";
+
+        public override IReadOnlyList<Setting> Settings => new Adam(Lr, Eps: Eps).Settings;
 
         public override Optimizer<T> Create<T>() => new Variant<T>(Lr, Eps);
 

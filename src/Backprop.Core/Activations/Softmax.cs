@@ -12,6 +12,8 @@ public sealed class Softmax : Activation
 {
     public static Softmax Instance { get; } = new();
 
+    public static Kind<Activation> Kind { get; } = new(Instance, _ => Instance);
+
     private Softmax()
     {
     }

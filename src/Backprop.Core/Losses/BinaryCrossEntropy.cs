@@ -16,6 +16,8 @@ public sealed class BinaryCrossEntropy(Reduction reduction = Reduction.Mean, dou
     /// <summary>libtorch's EPSILON is a float constant, widened to double in float64 kernels.</summary>
     private const double Epsilon = (double)1e-12f;
 
+    public static Kind<Loss> Kind { get; } = new(new BinaryCrossEntropy(), s => new BinaryCrossEntropy(ReductionNamed(s.Word("reduction")), s.Number("scale")));
+
     public override string Name => "binary_cross_entropy";
 
     public override T Cost<T>(Matrix<T> output, Matrix<T> target, TargetKind targets, SampleAxis samples)

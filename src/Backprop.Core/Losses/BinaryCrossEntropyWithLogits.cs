@@ -12,6 +12,8 @@ namespace Backprop.Core.Losses;
 /// </summary>
 public sealed class BinaryCrossEntropyWithLogits(Reduction reduction = Reduction.Mean, double scale = 1) : Loss(reduction, scale)
 {
+    public static Kind<Loss> Kind { get; } = new(new BinaryCrossEntropyWithLogits(), s => new BinaryCrossEntropyWithLogits(ReductionNamed(s.Word("reduction")), s.Number("scale")));
+
     public override string Name => "binary_cross_entropy_with_logits";
 
     public override T Cost<T>(Matrix<T> output, Matrix<T> target, TargetKind targets, SampleAxis samples)

@@ -29,7 +29,12 @@ public sealed class CrossEntropy : Loss
         LabelSmoothing = labelSmoothing;
     }
 
+    public static Kind<Loss> Kind { get; } = new(
+        new CrossEntropy(), s => new CrossEntropy(ReductionNamed(s.Word("reduction")), s.Number("scale"), s.Number("label_smoothing")));
+
     public override string Name => "cross_entropy";
+
+    public override IReadOnlyList<Setting> Settings => [.. base.Settings, new("label_smoothing", LabelSmoothing)];
 
     public double LabelSmoothing { get; }
 

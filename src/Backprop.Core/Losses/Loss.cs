@@ -16,7 +16,7 @@ public enum Reduction
 /// A loss J = scale · reduce(ℓ(output, target)) with its gradient ∂J/∂output beside it. Each one
 /// computes exactly what the <c>torch.nn.functional</c> loss of the same name computes.
 /// </summary>
-public abstract class Loss
+public abstract class Loss : IVocabularyItem
 {
     protected Loss(Reduction reduction, double scale)
     {
@@ -33,6 +33,25 @@ public abstract class Loss
     public abstract string Name { get; }
 
     public Reduction Reduction { get; }
+
+    /// <summary>reduction ("mean" or "sum") and scale; a loss may add its own (cross_entropy's label_smoothing).</summary>
+    public virtual IReadOnlyList<Setting> Settings => [new("reduction", Reduction.ToString().ToLowerInvariant()), new("scale", Scale)];
+
+    /// <summary>The same loss with another reduction and scale, its other settings kept.</summary>
+    public Loss With(Reduction reduction, double scale)
+    {
+        var settings = Settings.ToDictionary(s => s.Name, s => s.Value);
+        (settings["reduction"], settings["scale"]) = (reduction.ToString().ToLowerInvariant(), scale);
+        return Vocabulary.KindOf(this).Create(settings);
+    }
+
+    /// <summary>PyTorch's reduction argument: "mean" or "sum".</summary>
+    public static Reduction ReductionNamed(string reduction) => reduction switch
+    {
+        "mean" => Reduction.Mean,
+        "sum" => Reduction.Sum,
+        _ => throw new SettingException("reduction", $"expected \"mean\" or \"sum\", got \"{reduction}\""),
+    };
 
     /// <summary>Multiplies the reduced loss; ½·Σ(ŷ−y)² is mse_loss with sum and scale 0.5.</summary>
     public double Scale { get; }
@@ -51,18 +70,6 @@ public abstract class Loss
 
     /// <summary>Whether the loss accepts a column of class indices as its target.</summary>
     public virtual bool AcceptsClassIndices => false;
-
-    /// <summary>Every loss the core knows, by name, for fixtures and the command line.</summary>
-    public static Loss Create(string name, Reduction reduction = Reduction.Mean, double scale = 1, double labelSmoothing = 0) => name switch
-    {
-        "binary_cross_entropy" => new BinaryCrossEntropy(reduction, scale),
-        "binary_cross_entropy_with_logits" => new BinaryCrossEntropyWithLogits(reduction, scale),
-        "mse_loss" => new MseLoss(reduction, scale),
-        "cross_entropy" => new CrossEntropy(reduction, scale, labelSmoothing),
-        _ => throw new ArgumentException($"unknown loss \"{name}\"; the core knows {string.Join(", ", Names)}"),
-    };
-
-    public static IReadOnlyList<string> Names { get; } = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "cross_entropy"];
 
     public override string ToString() => Reduction == Reduction.Mean && Scale == 1
         ? Name

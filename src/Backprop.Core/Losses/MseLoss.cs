@@ -9,6 +9,8 @@ namespace Backprop.Core.Losses;
 /// </summary>
 public sealed class MseLoss(Reduction reduction = Reduction.Mean, double scale = 1) : Loss(reduction, scale)
 {
+    public static Kind<Loss> Kind { get; } = new(new MseLoss(), s => new MseLoss(ReductionNamed(s.Word("reduction")), s.Number("scale")));
+
     public override string Name => "mse_loss";
 
     public override T Cost<T>(Matrix<T> output, Matrix<T> target, TargetKind targets, SampleAxis samples)

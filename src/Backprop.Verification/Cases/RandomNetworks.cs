@@ -50,9 +50,10 @@ public sealed record RandomNetwork(int Seed, TrainingCase Case, DType DType, Val
     }
 
     /// <summary>
-    /// True when the core and libtorch put some pre-activation on different sides of a kink
-    /// (relu, leaky_relu and elu at 0, softplus at its threshold): rounding alone then picks the
-    /// derivative, and an end-to-end comparison past that step compares different branches.
+    /// True when the core and libtorch put every pre-activation in the same piece of a piecewise
+    /// activation (<see cref="ElementwiseActivation.Piece"/>: relu, leaky_relu and elu at 0,
+    /// softplus at its threshold). Where they differ, rounding alone picked the derivative, and an
+    /// end-to-end comparison past that step compares different branches.
     /// </summary>
     public bool SameBranches(IReadOnlyList<StepRecord<double>> torch, IReadOnlyList<StepRecord<double>> core)
     {
@@ -60,13 +61,7 @@ public sealed record RandomNetwork(int Seed, TrainingCase Case, DType DType, Val
         {
             for (int l = 0; l < Case.Network.Layers.Count; l++)
             {
-                Func<double, bool>? side = Case.Network.Layers[l].Activation switch
-                {
-                    Relu or LeakyRelu or Elu => z => z > 0,
-                    Softplus s => z => z * s.Beta > s.Threshold,
-                    _ => null,
-                };
-                if (side is null)
+                if (Case.Network.Layers[l].Activation is not ElementwiseActivation g)
                 {
                     continue;
                 }
@@ -74,7 +69,7 @@ public sealed record RandomNetwork(int Seed, TrainingCase Case, DType DType, Val
                 double[] a = torch[k].Layers[l].Z.Data, b = core[k].Layers[l].Z.Data;
                 for (int i = 0; i < a.Length; i++)
                 {
-                    if (side(a[i]) != side(b[i]))
+                    if (g.Piece(a[i]) != g.Piece(b[i]))
                     {
                         return false;
                     }
@@ -85,11 +80,9 @@ public sealed record RandomNetwork(int Seed, TrainingCase Case, DType DType, Val
         return true;
     }
 
-    /// <summary>True when some relu, leaky_relu or elu pre-activation of the run is exactly 0, its kink.</summary>
+    /// <summary>True when some pre-activation of the run sits exactly on its activation's kink (relu, leaky_relu or elu at 0).</summary>
     public bool HitsKink(IReadOnlyList<StepRecord<double>> run)
-        => run.Any(step => step.Layers
-            .Where((_, i) => Case.Network.Layers[i].Activation is Relu or LeakyRelu or Elu)
-            .Any(l => l.Z.Data.Contains(0.0)));
+        => run.Any(step => step.Layers.Where((layer, l) => Case.Network.Layers[l].Activation is ElementwiseActivation g && layer.Z.Data.Any(g.IsKink)).Any());
 
     public bool Overflowed(IReadOnlyList<StepRecord<double>> torch)
         => torch.Any(step => !double.IsFinite(step.Cost) || step.Layers.Any(l =>
@@ -113,11 +106,8 @@ public sealed record RandomNetwork(int Seed, TrainingCase Case, DType DType, Val
 /// </summary>
 public static class RandomNetworks
 {
-    private static readonly Activation[] Hidden =
-    [
-        Identity.Instance, Relu.Instance, LeakyRelu.Default, new LeakyRelu(0.2), Sigmoid.Instance, Tanh.Instance, Softmax.Instance,
-        Gelu.Exact, Gelu.TanhApproximate, Softplus.Default, new Softplus(2, 5), Elu.Default, new Elu(0.5),
-    ];
+    /// <summary>Every registered activation's examples: each kind's default and its variants.</summary>
+    private static readonly Activation[] Hidden = Vocabulary.Activations.SelectMany(k => k.Examples).ToArray();
 
     public static RandomNetwork Build(int seed, DType dtype, RandomNetworkOptions? options = null)
     {

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Backprop.Core.Activations;
 using Backprop.Verification;
+using Backprop.Core.Activations;
 using Backprop.Core.Losses;
 using Backprop.Core.Optimizers;
 
@@ -208,103 +208,30 @@ public static partial class FixtureReader
             return spec;
         }
 
+        /// <summary>A bare name, or an object with a name and any of the kind's settings (the rest default).</summary>
         private static Activation ReadActivation(JsonElement activation, string path)
         {
-            bool withParameters = activation.ValueKind == JsonValueKind.Object;
-            string name = withParameters
-                ? String(Required(activation, path, "name"), $"{path}.name")
-                : String(activation, path);
-            double Get(string field, double fallback) =>
-                withParameters && Optional(activation, field) is { } v ? FiniteDouble(v, $"{path}.{field}") : fallback;
+            if (activation.ValueKind != JsonValueKind.Object)
+            {
+                return Create(Find(Vocabulary.Activations, String(activation, path), path, "activation"), null, path);
+            }
 
-            try
-            {
-                return name switch
-                {
-                    "identity" or "relu" or "sigmoid" or "tanh" or "softmax" => Activation.ByName[name],
-                    "leaky_relu" => new LeakyRelu(Get("negative_slope", 0.01)),
-                    "softplus" => new Softplus(Get("beta", 1), Get("threshold", 20)),
-                    "elu" => new Elu(Get("alpha", 1)),
-                    "gelu" => (withParameters && Optional(activation, "approximate") is { } a ? String(a, $"{path}.approximate") : "none") switch
-                    {
-                        "none" => Gelu.Exact,
-                        "tanh" => Gelu.TanhApproximate,
-                        string other => throw new FixtureFormatException($"{path}.approximate", $"expected \"none\" or \"tanh\", got \"{other}\""),
-                    },
-                    _ => throw new FixtureFormatException(
-                        withParameters ? $"{path}.name" : path,
-                        $"unknown activation \"{name}\"; {Fixture.Format} knows {string.Join(", ", Activation.ByName.Keys)}"),
-                };
-            }
-            catch (ArgumentOutOfRangeException e)
-            {
-                throw new FixtureFormatException(path, e.Message);
-            }
+            string name = String(Required(activation, path, "name"), $"{path}.name");
+            return Create(Find(Vocabulary.Activations, name, $"{path}.name", "activation"), activation, path);
         }
 
         private static Loss ReadLoss(JsonElement loss, string path)
         {
             RequireKind(loss, path, JsonValueKind.Object);
             string name = String(Required(loss, path, "name"), $"{path}.name");
-            string reductionName = Optional(loss, "reduction") is { } r ? String(r, $"{path}.reduction") : "mean";
-            Reduction reduction = reductionName switch
-            {
-                "mean" => Reduction.Mean,
-                "sum" => Reduction.Sum,
-                _ => throw new FixtureFormatException($"{path}.reduction", $"expected \"mean\" or \"sum\", got \"{reductionName}\""),
-            };
-            double scale = Optional(loss, "scale") is { } s ? FiniteDouble(s, $"{path}.scale") : 1;
-            double smoothing = Optional(loss, "label_smoothing") is { } ls ? FiniteDouble(ls, $"{path}.label_smoothing") : 0;
-            if (!Loss.Names.Contains(name))
-            {
-                throw new FixtureFormatException($"{path}.name", $"unknown loss \"{name}\"; {Fixture.Format} knows {string.Join(", ", Loss.Names)}");
-            }
-
-            try
-            {
-                return Loss.Create(name, reduction, scale, smoothing);
-            }
-            catch (ArgumentOutOfRangeException e)
-            {
-                throw new FixtureFormatException(path, e.Message);
-            }
+            return Create(Find(Vocabulary.Losses, name, $"{path}.name", "loss"), loss, path);
         }
 
         private static OptimizerSpec ReadOptimizer(JsonElement optimizer, string path)
         {
             RequireKind(optimizer, path, JsonValueKind.Object);
             string name = String(Required(optimizer, path, "name"), $"{path}.name");
-            double Get(string field, double fallback) =>
-                Optional(optimizer, field) is { } v ? FiniteDouble(v, $"{path}.{field}") : fallback;
-            bool Flag(string field) => Optional(optimizer, field) is { } v && Boolean(v, $"{path}.{field}");
-
-            OptimizerSpec spec;
-            switch (name)
-            {
-                case "sgd":
-                    spec = new Sgd(Get("lr", 1e-3), Get("momentum", 0), Get("dampening", 0), Get("weight_decay", 0), Flag("nesterov"));
-                    break;
-                case "adam" or "adamw":
-                    (double beta1, double beta2) = (0.9, 0.999);
-                    if (Optional(optimizer, "betas") is { } betas)
-                    {
-                        RequireKind(betas, $"{path}.betas", JsonValueKind.Array);
-                        if (betas.GetArrayLength() != 2)
-                        {
-                            throw new FixtureFormatException($"{path}.betas", $"expected two numbers [beta1, beta2], got {betas.GetArrayLength()}");
-                        }
-
-                        (beta1, beta2) = (FiniteDouble(betas[0], $"{path}.betas[0]"), FiniteDouble(betas[1], $"{path}.betas[1]"));
-                    }
-
-                    spec = name == "adam"
-                        ? new Adam(Get("lr", 1e-3), beta1, beta2, Get("eps", 1e-8), Get("weight_decay", 0), Flag("amsgrad"))
-                        : new AdamW(Get("lr", 1e-3), beta1, beta2, Get("eps", 1e-8), Get("weight_decay", 0.01), Flag("amsgrad"));
-                    break;
-                default:
-                    throw new FixtureFormatException($"{path}.name", $"unknown optimizer \"{name}\"; {Fixture.Format} knows sgd, adam, adamw");
-            }
-
+            OptimizerSpec spec = Create(Find(Vocabulary.Optimizers, name, $"{path}.name", "optimizer"), optimizer, path);
             try
             {
                 spec.Validate();
@@ -315,6 +242,56 @@ public static partial class FixtureReader
             }
 
             return spec;
+        }
+
+        private static Kind<T> Find<T>(IReadOnlyList<Kind<T>> kinds, string name, string path, string what)
+            where T : class, IVocabularyItem
+            => kinds.FirstOrDefault(k => k.Name == name)
+               ?? throw new FixtureFormatException(path, $"unknown {what} \"{name}\"; {Fixture.Format} knows {string.Join(", ", kinds.Select(k => k.Name))}");
+
+        /// <summary>The kind with each setting <paramref name="json"/> gives (of its default's type) and the defaults for the rest.</summary>
+        private static T Create<T>(Kind<T> kind, JsonElement? json, string path)
+            where T : class, IVocabularyItem
+        {
+            var given = new Dictionary<string, object>();
+            foreach (Setting setting in kind.Defaults)
+            {
+                if (json is { } o && Optional(o, setting.Name) is { } v)
+                {
+                    string at = $"{path}.{setting.Name}";
+                    given[setting.Name] = setting.Value switch
+                    {
+                        double => FiniteDouble(v, at),
+                        bool => Boolean(v, at),
+                        string => String(v, at),
+                        _ => Pair(v, at),
+                    };
+                }
+            }
+
+            try
+            {
+                return kind.Create(given);
+            }
+            catch (SettingException e)
+            {
+                throw new FixtureFormatException($"{path}.{e.Setting}", e.Message);
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new FixtureFormatException(path, e.Message);
+            }
+        }
+
+        private static double[] Pair(JsonElement value, string path)
+        {
+            RequireKind(value, path, JsonValueKind.Array);
+            if (value.GetArrayLength() != 2)
+            {
+                throw new FixtureFormatException(path, $"expected two numbers, got {value.GetArrayLength()}");
+            }
+
+            return [FiniteDouble(value[0], $"{path}[0]"), FiniteDouble(value[1], $"{path}[1]")];
         }
 
         private IReadOnlyList<LayerParameters<double>> ReadParameters(

@@ -107,13 +107,13 @@ public class ActivationConventionTests
         a[2, 1].ShouldBe(1 / (1 + Math.E), 1e-15);
     }
 
-    public static TheoryData<string> ElementwiseNames => new(Activation.ByName.Where(p => p.Value is ElementwiseActivation).Select(p => p.Key));
+    public static TheoryData<string> ElementwiseNames => new(Vocabulary.Activations.Where(k => k.Default is ElementwiseActivation).Select(k => k.Name));
 
     [Theory]
     [MemberData(nameof(ElementwiseNames))]
     public void Every_Elementwise_Activation_Checks_Its_Span_Lengths_Forward_And_Backward(string name)
     {
-        var g = (ElementwiseActivation)Activation.ByName[name];
+        var g = (ElementwiseActivation)Vocabulary.Activation(name)!.Default;
 
         // Longer outputs, which would not overrun: only the check can refuse them.
         Should.Throw<ArgumentException>(() => g.Forward<double>(new double[3], new double[4]))
@@ -126,13 +126,13 @@ public class ActivationConventionTests
             .Message.ShouldBe("Z, A, dA and dZ must have the same length, but have 3, 4, 3 and 3");
     }
 
-    public static TheoryData<string> AllNames => new(Activation.ByName.Keys);
+    public static TheoryData<string> AllNames => new(Vocabulary.Activations.Select(k => k.Name));
 
     [Theory]
     [MemberData(nameof(AllNames))]
     public void Every_Activation_Checks_Matrix_Shapes_Even_Where_The_Lengths_Agree(string name)
     {
-        Activation g = Activation.ByName[name];
+        Activation g = Vocabulary.Activation(name)!.Default;
         Matrix<double> M(int rows, int cols) => new(rows, cols);
         string Refusal(Action act) => Should.Throw<ArgumentException>(act).Message;
 
@@ -149,7 +149,7 @@ public class ActivationConventionTests
     [Fact]
     public void Names_And_Descriptions_Spell_Out_Parameters_That_Differ_From_PyTorchs_Defaults()
     {
-        Activation.ByName.Keys.ShouldBe(["identity", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "gelu", "softplus", "elu"]);
+        Vocabulary.Activations.Select(k => k.Name).ShouldBe(["identity", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "gelu", "softplus", "elu"]);
         LeakyRelu.Default.ToString().ShouldBe("leaky_relu");
         new LeakyRelu(0.2).ToString().ShouldBe("leaky_relu(negative_slope=0.2)");
         Elu.Default.ToString().ShouldBe("elu");
