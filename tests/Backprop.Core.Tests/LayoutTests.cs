@@ -21,7 +21,7 @@ public class LayoutTests
     [Property(MaxTest = 300, Replay = "(31415926535,27182818285)")]
     public Property Layouts_Agree_Bitwise(int seed, bool dyadic)
     {
-        TrainingCase rows = RandomCases.Build(seed, dyadic: dyadic);
+        TrainingCase rows = RandomNetworks.Case(seed, new(MaxDepth: 3, MaxWidth: 5, MaxBatch: 4, MaxInputs: 5, MaxSteps: 3, Regime: dyadic ? ValueRegime.Dyadic : ValueRegime.Gaussian));
         foreach (DType dtype in new[] { DType.Float32, DType.Float64 })
         {
             IReadOnlyList<StepRecord<double>> expected = Trainer.Run(rows, dtype);
@@ -44,7 +44,7 @@ public class LayoutTests
     {
         foreach (Layout layout in Layout.All)
         {
-            TrainingCase c = RandomCases.Build(seed).InLayout(layout);
+            TrainingCase c = RandomNetworks.Case(seed, new(MaxDepth: 3, MaxWidth: 5, MaxBatch: 4, MaxInputs: 5, MaxSteps: 3, Regime: ValueRegime.Gaussian)).InLayout(layout);
             var network = new Network<double>(c.Network, c.Parameters, layout);
             Batch<double> batch = c.Batches[0];
             Matrix<double> output = Backpropagation.Predict(network, batch.X);
@@ -58,7 +58,7 @@ public class LayoutTests
     {
         // With a mean over samples (one output, or cross_entropy, which averages over samples),
         // the batch's gradient is the average of each sample's own gradient.
-        TrainingCase c = RandomCases.Build(seed) with { Optimizer = null, Steps = 1 };
+        TrainingCase c = RandomNetworks.Case(seed, new(MaxDepth: 3, MaxWidth: 5, MaxBatch: 4, MaxInputs: 5, MaxSteps: 3, Regime: ValueRegime.Gaussian)) with { Optimizer = null, Steps = 1 };
         if (c.Network.Loss.Reduction != Reduction.Mean || !(c.Network.Loss is CrossEntropy || c.Network.Layers[^1].Units == 1))
         {
             c = c with { Network = c.Network with { Loss = new CrossEntropy() }, Batches = [ProbabilityTargets(c)] };
@@ -90,7 +90,7 @@ public class LayoutTests
     public bool Sum_Reduction_Gradient_Is_N_Times_The_Mean_Gradient(int seed)
     {
         // N is what the mean divides by: the element count, or the sample count for cross_entropy.
-        TrainingCase c = RandomCases.Build(seed) with { Optimizer = null, Steps = 1 };
+        TrainingCase c = RandomNetworks.Case(seed, new(MaxDepth: 3, MaxWidth: 5, MaxBatch: 4, MaxInputs: 5, MaxSteps: 3, Regime: ValueRegime.Gaussian)) with { Optimizer = null, Steps = 1 };
         Loss mean = c.Network.Loss.With(Reduction.Mean, 1), sum = c.Network.Loss.With(Reduction.Sum, 1);
         Batch<double> batch = c.Batches[0];
         int n = mean is CrossEntropy ? batch.X.Rows : batch.X.Rows * c.Network.Layers[^1].Units;

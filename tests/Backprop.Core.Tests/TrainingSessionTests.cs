@@ -1,3 +1,4 @@
+using Backprop.Verification;
 using Backprop.Core.Activations;
 using Backprop.Core.Losses;
 using Backprop.Core.Optimizers;
@@ -16,7 +17,7 @@ public class TrainingSessionTests
     [Property(MaxTest = 200)]
     public void Train_Gives_The_Numbers_Of_Step_Bitwise(int seed, bool float32)
     {
-        TrainingCase c = RandomCases.Build(seed, maxDepth: 4, maxWidth: 20, maxBatch: 8);
+        TrainingCase c = RandomNetworks.Case(seed, new(MaxDepth: 4, MaxWidth: 20, MaxBatch: 8, MaxInputs: 20, MaxSteps: 3, Regime: ValueRegime.Gaussian));
         foreach (Layout layout in Layout.All)
         {
             if (float32)

@@ -1,4 +1,5 @@
 using Backprop.Core;
+using Backprop.Verification;
 using Backprop.Core.Activations;
 using Backprop.Core.Optimizers;
 using Backprop.Testing;
@@ -35,7 +36,7 @@ public class InvalidSpecTests
     public Property Every_Invalid_Spec_Is_Refused_By_Core_And_Oracle(int seed, int which)
     {
         (string name, Func<TrainingCase, TrainingCase> breakIt) = Breaks[Math.Abs(which % Breaks.Length)];
-        TrainingCase broken = breakIt(RandomCases.Build(seed).InLayout(Layout.All[Math.Abs(seed % 4)]));
+        TrainingCase broken = breakIt(RandomNetworks.Case(seed, new(MaxDepth: 3, MaxWidth: 5, MaxBatch: 4, MaxInputs: 5, MaxSteps: 3, Regime: ValueRegime.Gaussian)).InLayout(Layout.All[Math.Abs(seed % 4)]));
         Should.Throw<ArgumentException>(() => Trainer.Run(broken, DType.Float64), name);
         Should.Throw<ArgumentException>(() => TorchOracle.Run(broken, DType.Float32), name);
         return true.ToProperty().Collect(name);
@@ -44,7 +45,7 @@ public class InvalidSpecTests
     [Fact]
     public void An_Unknown_Activation_Is_Refused_By_The_Oracle_In_CSharp()
     {
-        TrainingCase c = RandomCases.Build(3);
+        TrainingCase c = RandomNetworks.Case(3, new(MaxDepth: 3, MaxWidth: 5, MaxBatch: 4, MaxInputs: 5, MaxSteps: 3, Regime: ValueRegime.Gaussian));
         TrainingCase unknown = c with { Network = c.Network with { Layers = c.Network.Layers.Select(l => l with { Activation = new Unknown() }).ToArray() } };
         Should.Throw<NotSupportedException>(() => TorchOracle.Run(unknown, DType.Float64)).Message.ShouldContain("no libtorch counterpart");
     }

@@ -119,7 +119,7 @@ public class TorchOracleTests
         foreach (int seed in Enumerable.Range(1, 20))
         {
             // Widths ≤ 3 keep float32 on libtorch's plain summation order (see Cases.Network).
-            OracleAssert.CoreMatchesLibtorch(Backprop.Testing.RandomCases.Build(seed, maxWidth: 3, maxBatch: 3).InLayout(layout), dtype);
+            OracleAssert.CoreMatchesLibtorch(RandomNetworks.Case(seed, new(MaxDepth: 3, MaxWidth: 3, MaxBatch: 3, MaxInputs: 3, MaxSteps: 3, Regime: ValueRegime.Gaussian)).InLayout(layout), dtype);
         }
     }
 }

@@ -18,7 +18,7 @@ public class JacobianWitnessTests
     public Property Jacobian_Chain_Agrees_With_The_Delta_Rule_On_Random_Networks(int seed, int layoutIndex)
     {
         Layout layout = Layout.All[Math.Abs(layoutIndex % 4)];
-        TrainingCase c = RandomCases.Build(seed, maxDepth: 3, maxWidth: 8, maxBatch: 4).InLayout(layout);
+        TrainingCase c = RandomNetworks.Case(seed, new(MaxDepth: 3, MaxWidth: 8, MaxBatch: 4, MaxInputs: 8, MaxSteps: 3, Regime: ValueRegime.Gaussian)).InLayout(layout);
         int parameters = c.Parameters.Sum(p => p.Weight.Data.Length + p.Bias.Length);
         StepRecord<double> delta = Trainer.Run(c with { Optimizer = null, Steps = 1 }, DType.Float64)[0];
         Compare(delta, JacobianChain.Run(c).Step).ShouldAllPass();
@@ -32,7 +32,7 @@ public class JacobianWitnessTests
     public void Jacobian_Chain_Agrees_On_Networks_Of_150_To_250_Parameters()
     {
         var big = Enumerable.Range(1, 400)
-            .Select(seed => RandomCases.Build(seed, maxDepth: 3, maxWidth: 12, maxBatch: 4))
+            .Select(seed => RandomNetworks.Case(seed, new(MaxDepth: 3, MaxWidth: 12, MaxBatch: 4, MaxInputs: 12, MaxSteps: 3, Regime: ValueRegime.Gaussian)))
             .Where(c => c.Parameters.Sum(p => p.Weight.Data.Length + p.Bias.Length) is >= 150 and <= 250)
             .Take(12)
             .ToArray();

@@ -18,9 +18,9 @@ public enum ValueRegime
     Large,
 }
 
-/// <summary>Bounds for generated networks.</summary>
+/// <summary>Bounds for generated networks, and a value regime to use instead of the seed's draw.</summary>
 public sealed record RandomNetworkOptions(
-    int MaxDepth = 6, int MaxWidth = 24, int MaxBatch = 16, int MaxInputs = 24, int MaxSteps = 5)
+    int MaxDepth = 6, int MaxWidth = 24, int MaxBatch = 16, int MaxInputs = 24, int MaxSteps = 5, ValueRegime? Regime = null)
 {
     /// <summary>Small enough for float32 to sum in libtorch's order (inner dimensions ≤ 3, measured).</summary>
     public static RandomNetworkOptions Float32 { get; } = new(MaxDepth: 4, MaxWidth: 3, MaxBatch: 3, MaxInputs: 3);
@@ -29,12 +29,6 @@ public sealed record RandomNetworkOptions(
 /// <summary>A generated case: the network, data and optimizer, the dtype to run it in, and how its values were drawn.</summary>
 public sealed record RandomNetwork(int Seed, TrainingCase Case, DType DType, ValueRegime Regime)
 {
-    /// <summary>
-    /// True when libtorch's own run overflowed: a non-finite Z, A or gradient from finite inputs.
-    /// Past overflow, whether a sum is ±∞ or NaN depends on summation order and on fused
-    /// multiply-add (∞ − ∞), so such a run cannot be compared element for element; the suite counts
-    /// these instead.
-    /// </summary>
     /// <summary>
     /// True when libtorch's run left the range where end-to-end comparison means anything: some
     /// value above 1e6 in size (training diverged). There, sums of huge terms cancel to results
@@ -84,6 +78,12 @@ public sealed record RandomNetwork(int Seed, TrainingCase Case, DType DType, Val
     public bool HitsKink(IReadOnlyList<StepRecord<double>> run)
         => run.Any(step => step.Layers.Where((layer, l) => Case.Network.Layers[l].Activation is ElementwiseActivation g && layer.Z.Data.Any(g.IsKink)).Any());
 
+    /// <summary>
+    /// True when libtorch's own run overflowed: a non-finite Z, A or gradient from finite inputs.
+    /// Past overflow, whether a sum is ±∞ or NaN depends on summation order and on fused
+    /// multiply-add (∞ − ∞), so such a run cannot be compared element for element; the suite counts
+    /// these instead.
+    /// </summary>
     public bool Overflowed(IReadOnlyList<StepRecord<double>> torch)
         => torch.Any(step => !double.IsFinite(step.Cost) || step.Layers.Any(l =>
             l.Z.Data.Any(v => !double.IsFinite(v)) || l.A.Data.Any(v => !double.IsFinite(v)) ||
@@ -109,6 +109,9 @@ public static class RandomNetworks
     /// <summary>Every registered activation's examples: each kind's default and its variants.</summary>
     private static readonly Activation[] Hidden = Vocabulary.Activations.SelectMany(k => k.Examples).ToArray();
 
+    /// <summary>The case of <see cref="Build"/> for float64, in PyTorch's layout, for tests that turn it themselves.</summary>
+    public static TrainingCase Case(int seed, RandomNetworkOptions options) => Build(seed, DType.Float64, options).Case.InLayout(Layout.RowsOutIn);
+
     public static RandomNetwork Build(int seed, DType dtype, RandomNetworkOptions? options = null)
     {
         options ??= new RandomNetworkOptions();
@@ -120,6 +123,7 @@ public static class RandomNetworks
         // ActivationFamilyTests; float64 and the float32 activation families still cover exact GELU.
         Activation[] pool = dtype == DType.Float32 ? Hidden.Where(a => a != Gelu.Exact).ToArray() : Hidden;
         var regime = (ValueRegime)random.Next(3);
+        regime = options.Regime ?? regime;
         double scale = regime switch { ValueRegime.Large => 10, _ => new[] { 0.5, 1, 2 }[random.Next(3)] };
         double Gaussian() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
         // Dyadic values are multiples of 1/4 in [−2, 2]; half the dyadic networks use only
@@ -210,5 +214,65 @@ public static class RandomNetworks
         Layout layout = Layout.All[random.Next(4)];
         var c = new TrainingCase(spec, parameters, batches, optimizer, steps);
         return new RandomNetwork(seed, c.InLayout(layout), dtype, regime);
+    }
+
+    /// <summary>
+    /// A dense network with seeded values rounded to two decimals (readable in the file): weights
+    /// and biases within ±1/√fan-in, inputs in [−2, 2], targets fitted to the loss. Two batches
+    /// unless told otherwise. Built in PyTorch's layout; turn it with InLayout. The committed
+    /// fixtures are made so (FixtureCatalog): any change here changes their bytes.
+    /// </summary>
+    internal static TrainingCase Seeded(
+        int seed, int[] widths, Activation[] activations, Loss loss, OptimizerSpec optimizer, int batchSize, int steps,
+        bool classIndices = false, bool oneHot = false, int batchCount = 2)
+    {
+        var random = new Random(seed);
+        double Uniform(double bound) => Math.Round(((random.NextDouble() * 2) - 1) * bound, 2) + 0.0; // + 0.0 turns −0 into 0
+        var layers = activations.Select((a, i) => new LayerSpec(widths[i + 1], a)).ToArray();
+        var parameters = layers.Select((layer, i) =>
+        {
+            double bound = 1 / Math.Sqrt(widths[i]);
+            var w = new Matrix<double>(layer.Units, widths[i]);
+            for (int k = 0; k < w.Data.Length; k++) w.Data[k] = Uniform(bound);
+            return new LayerParameters<double>(w, Enumerable.Range(0, layer.Units).Select(_ => Uniform(bound)).ToArray());
+        }).ToArray();
+        int outputs = widths[^1];
+
+        Batch<double> MakeBatch()
+        {
+            var x = new Matrix<double>(batchSize, widths[0]);
+            for (int k = 0; k < x.Data.Length; k++) x.Data[k] = Uniform(2);
+            if (classIndices)
+            {
+                return new Batch<double>(x, new Matrix<double>(batchSize, 1, Enumerable.Range(0, batchSize).Select(_ => (double)random.Next(outputs)).ToArray()), TargetKind.ClassIndices);
+            }
+
+            var y = new Matrix<double>(batchSize, outputs);
+            for (int i = 0; i < batchSize; i++)
+            {
+                Span<double> row = y.Row(i);
+                for (int j = 0; j < outputs; j++)
+                {
+                    row[j] = loss is MseLoss ? Uniform(1) : random.Next(2);
+                }
+
+                if (loss is CrossEntropy && oneHot)
+                {
+                    row.Clear();
+                    row[random.Next(outputs)] = 1;
+                }
+                else if (loss is CrossEntropy)
+                {
+                    // Probabilities: quarters that sum to 1.
+                    int[] quarters = Enumerable.Range(0, outputs).Select(_ => random.Next(1, 4)).ToArray();
+                    for (int j = 0; j < outputs; j++) row[j] = quarters[j] / (double)quarters.Sum();
+                }
+            }
+
+            return new Batch<double>(x, y, TargetKind.Values);
+        }
+
+        return new TrainingCase(
+            new NetworkSpec(widths[0], layers, loss), parameters, Enumerable.Range(0, batchCount).Select(_ => MakeBatch()).ToArray(), optimizer, steps);
     }
 }

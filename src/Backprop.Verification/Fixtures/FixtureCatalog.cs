@@ -28,27 +28,27 @@ public static class FixtureCatalog
             "The worked example in float64, from the same decimal weights and data.",
             WorkedExample.Source),
         new("leaky-relu-tanh-mse-nesterov", DType.Float64,
-            Seeded(101, [3, 4, 3, 2], [new LeakyRelu(0.1), Tanh.Instance, Identity.Instance], new MseLoss(),
+            RandomNetworks.Seeded(101, [3, 4, 3, 2], [new LeakyRelu(0.1), Tanh.Instance, Identity.Instance], new MseLoss(),
                 new Sgd(0.05, Momentum: 0.9, Nesterov: true), batchSize: 3, steps: 3),
             "leaky_relu (slope 0.1) and tanh hidden layers, MSE (mean), SGD with Nesterov momentum, two batches over three steps.",
             Generated),
         new("gelu-softplus-bce-logits-adam", DType.Float32,
-            Seeded(202, [3, 3, 3, 1], [Gelu.Exact, Softplus.Default, Identity.Instance], new BinaryCrossEntropyWithLogits(),
+            RandomNetworks.Seeded(202, [3, 3, 3, 1], [Gelu.Exact, Softplus.Default, Identity.Instance], new BinaryCrossEntropyWithLogits(),
                 new Adam(0.01), batchSize: 3, steps: 3),
             "Exact (erf) GELU and softplus hidden layers, a logit output under binary_cross_entropy_with_logits, Adam, three steps.",
             Generated),
         new("gelu-tanh-elu-cross-entropy-adamw", DType.Float64,
-            Seeded(303, [4, 5, 4, 3], [Gelu.TanhApproximate, new Elu(0.5), Identity.Instance], new CrossEntropy(Reduction.Mean, 1, 0.1),
+            RandomNetworks.Seeded(303, [4, 5, 4, 3], [Gelu.TanhApproximate, new Elu(0.5), Identity.Instance], new CrossEntropy(Reduction.Mean, 1, 0.1),
                 new AdamW(0.01, Amsgrad: true), batchSize: 4, steps: 3, classIndices: true),
             "GELU (tanh approximation) and ELU (alpha 0.5) hidden layers, cross_entropy on class indices with label smoothing 0.1, AdamW with amsgrad.",
             Generated),
         new("relu-softmax-half-sum-of-squares", DType.Float32,
-            Seeded(404, [2, 3, 3], [Relu.Instance, Softmax.Instance], new MseLoss(Reduction.Sum, 0.5),
+            RandomNetworks.Seeded(404, [2, 3, 3], [Relu.Instance, Softmax.Instance], new MseLoss(Reduction.Sum, 0.5),
                 new Sgd(0.1), batchSize: 3, steps: 2),
             "A softmax output layer (full Jacobian in backward) under the textbook cost ½·Σ(ŷ − y)²: mse_loss, sum, scale 0.5.",
             "seed 001's cost, ½·Σ(ŷ − y)²; " + Generated),
         new("tanh-cross-entropy-probabilities", DType.Float32,
-            Seeded(505, [3, 3, 3], [Tanh.Instance, Identity.Instance], new CrossEntropy(),
+            RandomNetworks.Seeded(505, [3, 3, 3], [Tanh.Instance, Identity.Instance], new CrossEntropy(),
                 new Sgd(0.1, WeightDecay: 0.01), batchSize: 3, steps: 2),
             "cross_entropy with probability targets (averaged over samples, not elements), SGD with weight decay.",
             "seed 002's softmax cross-entropy; " + Generated),
@@ -73,19 +73,19 @@ public static class FixtureCatalog
             "Dyadic weights and inputs put several ReLU pre-activations at exactly 0, where ReLU'(0) = 0.",
             "PyTorch's ReLU kink; hand-built"),
         new("seed-001-sigmoid-half-sum-of-squares", DType.Float64,
-            Seeded(1001, [2, 3, 2], [Sigmoid.Instance, Sigmoid.Instance], new MseLoss(Reduction.Sum, 0.5),
+            RandomNetworks.Seeded(1001, [2, 3, 2], [Sigmoid.Instance, Sigmoid.Instance], new MseLoss(Reduction.Sum, 0.5),
                 new Sgd(0.5), batchSize: 3, steps: 2).InLayout(Layout.ColumnsOutIn),
             "Seed 001's 2-3-2 sigmoid/sigmoid network with L = ½·Σ(ŷ − y)², in its convention: column vectors " +
             "(x is 2×n) and W out×in, so z = W·a + b and dW = dZ·Aᵀ. Two SGD steps.",
             "seed 001 (Q&A on matrix-form backprop); " + Generated),
         new("seed-002-sigmoid-softmax-cross-entropy", DType.Float64,
-            Seeded(1002, [4, 5, 3], [Sigmoid.Instance, Identity.Instance], new CrossEntropy(),
+            RandomNetworks.Seeded(1002, [4, 5, 3], [Sigmoid.Instance, Identity.Instance], new CrossEntropy(),
                 new Sgd(0.5), batchSize: 4, steps: 2, oneHot: true).InLayout(Layout.ColumnsInOut),
             "Seed 002's two-layer classifier in small dimensions: a sigmoid hidden layer, softmax + cross-entropy on one-hot " +
             "labels, in its convention: column vectors and W stored in×out, so z = Wᵀ·x + b and dW = x·dZᵀ. Two SGD steps.",
             "seed 002 (CS229 two-layer network); " + Generated),
         new("seed-003-relu-relu-sigmoid-per-example", DType.Float64,
-            Seeded(1003, [3, 4, 2, 1], [Relu.Instance, Relu.Instance, Sigmoid.Instance], new BinaryCrossEntropy(),
+            RandomNetworks.Seeded(1003, [3, 4, 2, 1], [Relu.Instance, Relu.Instance, Sigmoid.Instance], new BinaryCrossEntropy(),
                 new Sgd(0.1), batchSize: 1, steps: 4, batchCount: 4).InLayout(Layout.ColumnsOutIn),
             "Seed 003's 3-4-2-1 ReLU/ReLU/sigmoid network with BCE, trained per example: four batches of one column " +
             "vector each, one SGD step per example (29 parameters).",
@@ -93,65 +93,6 @@ public static class FixtureCatalog
     ];
 
     private const string Generated = "generated: seeded uniform values rounded to 2 decimals, weights within ±1/√fan-in as nn.Linear";
-
-    /// <summary>
-    /// A dense network with seeded values rounded to two decimals (readable in the file): weights
-    /// and biases within ±1/√fan-in, inputs in [−2, 2], targets fitted to the loss. Two batches
-    /// unless told otherwise. Built in PyTorch's layout; turn it with InLayout.
-    /// </summary>
-    private static TrainingCase Seeded(
-        int seed, int[] widths, Activation[] activations, Loss loss, OptimizerSpec optimizer, int batchSize, int steps,
-        bool classIndices = false, bool oneHot = false, int batchCount = 2)
-    {
-        var random = new Random(seed);
-        double Uniform(double bound) => Math.Round(((random.NextDouble() * 2) - 1) * bound, 2) + 0.0; // + 0.0 turns −0 into 0
-        var layers = activations.Select((a, i) => new LayerSpec(widths[i + 1], a)).ToArray();
-        var parameters = layers.Select((layer, i) =>
-        {
-            double bound = 1 / Math.Sqrt(widths[i]);
-            var w = new Matrix<double>(layer.Units, widths[i]);
-            for (int k = 0; k < w.Data.Length; k++) w.Data[k] = Uniform(bound);
-            return new LayerParameters<double>(w, Enumerable.Range(0, layer.Units).Select(_ => Uniform(bound)).ToArray());
-        }).ToArray();
-        int outputs = widths[^1];
-
-        Batch<double> MakeBatch()
-        {
-            var x = new Matrix<double>(batchSize, widths[0]);
-            for (int k = 0; k < x.Data.Length; k++) x.Data[k] = Uniform(2);
-            if (classIndices)
-            {
-                return new Batch<double>(x, new Matrix<double>(batchSize, 1, Enumerable.Range(0, batchSize).Select(_ => (double)random.Next(outputs)).ToArray()), TargetKind.ClassIndices);
-            }
-
-            var y = new Matrix<double>(batchSize, outputs);
-            for (int i = 0; i < batchSize; i++)
-            {
-                Span<double> row = y.Row(i);
-                for (int j = 0; j < outputs; j++)
-                {
-                    row[j] = loss is MseLoss ? Uniform(1) : random.Next(2);
-                }
-
-                if (loss is CrossEntropy && oneHot)
-                {
-                    row.Clear();
-                    row[random.Next(outputs)] = 1;
-                }
-                else if (loss is CrossEntropy)
-                {
-                    // Probabilities: quarters that sum to 1.
-                    int[] quarters = Enumerable.Range(0, outputs).Select(_ => random.Next(1, 4)).ToArray();
-                    for (int j = 0; j < outputs; j++) row[j] = quarters[j] / (double)quarters.Sum();
-                }
-            }
-
-            return new Batch<double>(x, y, TargetKind.Values);
-        }
-
-        return new TrainingCase(
-            new NetworkSpec(widths[0], layers, loss), parameters, Enumerable.Range(0, batchCount).Select(_ => MakeBatch()).ToArray(), optimizer, steps);
-    }
 
     /// <summary>The declaration as a fixture, every expectation computed by <paramref name="witness"/>.</summary>
     public static Fixture Generate(FixtureDeclaration declaration, IWitness witness)
