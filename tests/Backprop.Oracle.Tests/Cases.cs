@@ -21,23 +21,9 @@ public static class Cases
         return data;
     }
 
-    /// <summary>Every activation the core has, with non-default parameters too.</summary>
-    public static IReadOnlyDictionary<string, Activation> Activations { get; } = new Dictionary<string, Activation>
-    {
-        ["identity"] = Identity.Instance,
-        ["relu"] = Relu.Instance,
-        ["leaky_relu"] = LeakyRelu.Default,
-        ["leaky_relu(0.2)"] = new LeakyRelu(0.2),
-        ["sigmoid"] = Sigmoid.Instance,
-        ["tanh"] = Tanh.Instance,
-        ["softmax"] = Softmax.Instance,
-        ["gelu"] = Gelu.Exact,
-        ["gelu(tanh)"] = Gelu.TanhApproximate,
-        ["softplus"] = Softplus.Default,
-        ["softplus(2, 5)"] = new Softplus(2, 5),
-        ["elu"] = Elu.Default,
-        ["elu(0.5)"] = new Elu(0.5),
-    };
+    /// <summary>Every activation the core has, with non-default parameters too: each registered kind's examples, by their names.</summary>
+    public static IReadOnlyDictionary<string, Activation> Activations { get; } =
+        Vocabulary.Activations.SelectMany(k => k.Examples).ToDictionary(a => a.ToString());
 
     /// <summary>
     /// One layer probing an activation at chosen pre-activations: 1 input, W a column of ones and
