@@ -13,6 +13,12 @@ public sealed record FixtureDeclaration(string Name, DType DType, TrainingCase C
 }
 
 /// <summary>
+/// One declared fixture against a folder: its drift report, or that the folder lacks the file,
+/// or why the file could not be compared (unreadable, or not a valid fixture).
+/// </summary>
+public sealed record FixtureDriftResult(FixtureDeclaration Declaration, FixtureDriftReport? Report, string? Error, bool Missing);
+
+/// <summary>
 /// Every fixture under fixtures/, declared once, in code. <see cref="Generate"/> runs a declaration
 /// through libtorch and fills in every expectation; <see cref="Render"/> gives the exact file text.
 /// </summary>
@@ -114,13 +120,18 @@ public static class FixtureCatalog
     /// <summary>
     /// Regenerates every declared fixture in memory and compares it with the file in
     /// <paramref name="directory"/>, number by number (<see cref="FixtureDrift"/>): each result is
-    /// a report, or why the committed file could not be compared (missing, unreadable, invalid).
+    /// a report, or that the folder lacks the file, or why it could not be compared (unreadable, invalid).
     /// </summary>
-    public static IReadOnlyList<(FixtureDeclaration Declaration, FixtureDriftReport? Report, string? Error)> CheckDrift(string directory, IWitness witness)
+    public static IReadOnlyList<FixtureDriftResult> CheckDrift(string directory, IWitness witness)
         => All.Select(d => Drift(d, Path.Combine(directory, d.FileName), witness)).ToArray();
 
-    private static (FixtureDeclaration, FixtureDriftReport?, string?) Drift(FixtureDeclaration declaration, string path, IWitness witness)
+    private static FixtureDriftResult Drift(FixtureDeclaration declaration, string path, IWitness witness)
     {
+        if (!File.Exists(path))
+        {
+            return new(declaration, null, null, Missing: true);
+        }
+
         string committed;
         try
         {
@@ -128,16 +139,16 @@ public static class FixtureCatalog
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return (declaration, null, $"cannot read {path}: {e.Message}");
+            return new(declaration, null, $"cannot read {path}: {e.Message}", Missing: false);
         }
 
         try
         {
-            return (declaration, FixtureDrift.Compare(committed, Render(declaration, witness)), null);
+            return new(declaration, FixtureDrift.Compare(committed, Render(declaration, witness)), null, Missing: false);
         }
         catch (FixtureFormatException e)
         {
-            return (declaration, null, $"{path}: {e.Message}");
+            return new(declaration, null, $"{path}: {e.Message}", Missing: false);
         }
     }
 
