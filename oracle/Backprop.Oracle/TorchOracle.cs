@@ -71,6 +71,7 @@ public static class TorchOracle
         ["gelu"] = (g, z) => F.gelu(z, ((Gelu)g).TanhApproximation ? TorchSharp.Modules.GELU.Approximate.tanh : TorchSharp.Modules.GELU.Approximate.none),
         ["softplus"] = (g, z) => F.softplus(z, ((Softplus)g).Beta, ((Softplus)g).Threshold),
         ["elu"] = (g, z) => F.elu(z, ((Elu)g).Alpha),
+        ["silu"] = (_, z) => F.silu(z),
     };
 
     /// <summary>libtorch's counterpart of every loss in <see cref="Vocabulary"/>, reduced but not yet scaled.</summary>

@@ -90,7 +90,7 @@ public static class Vocabulary
 {
     public static IReadOnlyList<Kind<Activation>> Activations { get; } =
     [
-        Identity.Kind, Relu.Kind, LeakyRelu.Kind, Sigmoid.Kind, Tanh.Kind, Softmax.Kind, Gelu.Kind, Softplus.Kind, Elu.Kind,
+        Identity.Kind, Relu.Kind, LeakyRelu.Kind, Sigmoid.Kind, Tanh.Kind, Softmax.Kind, Gelu.Kind, Softplus.Kind, Elu.Kind, Silu.Kind,
     ];
 
     public static IReadOnlyList<Kind<Loss>> Losses { get; } =

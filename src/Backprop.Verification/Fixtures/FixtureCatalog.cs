@@ -58,6 +58,11 @@ public static class FixtureCatalog
                 new Sgd(0.1, WeightDecay: 0.01), batchSize: 3, steps: 2),
             "cross_entropy with probability targets (averaged over samples, not elements), SGD with weight decay.",
             "seed 002's softmax cross-entropy; " + Generated),
+        new("silu-cross-entropy-sgd-momentum", DType.Float64,
+            RandomNetworks.Seeded(606, [4, 5, 4, 3], [Silu.Instance, Silu.Instance, Identity.Instance], new CrossEntropy(),
+                new Sgd(0.1, Momentum: 0.9), batchSize: 4, steps: 3, classIndices: true),
+            "Two SiLU hidden layers (silu(z) = z·sigmoid(z)), cross_entropy on class indices, SGD with momentum over three steps.",
+            Generated),
         new("sigmoid-saturation-bce-clamp", DType.Float32,
             new TrainingCase(
                 new NetworkSpec(1, [new LayerSpec(1, Sigmoid.Instance)], new BinaryCrossEntropy()),

@@ -28,6 +28,18 @@ public class ActivationConventionTests
     }
 
     [Fact]
+    public void Silu_Is_Z_Times_Sigmoid_With_Derivative_One_Half_At_Zero_And_No_Kink()
+    {
+        // silu(0) = 0, silu'(0) = σ(0) = ½, silu(1) = σ(1); far out it is z (or 0) with slope 1 (or 0).
+        Forward(Silu.Instance, 0, 1, 40, -40).ShouldBe([0, 1 / (1 + Math.Exp(-1)), 40, -40 * Math.Exp(-40)], 1e-15);
+        Backward(Silu.Instance, 0, 40, -40)[0].ShouldBe(0.5);
+        Backward(Silu.Instance, 40)[0].ShouldBe(1, 1e-15);
+        Backward(Silu.Instance, -40)[0].ShouldBe(0, 1e-15);
+        Silu.Instance.Piece(0).ShouldBeNull();
+        Silu.Instance.IsKink(0).ShouldBeFalse();
+    }
+
+    [Fact]
     public void Relu_And_Elu_Keep_Minus_Zero_And_Leaky_Relu_Signs_Zero_By_Its_Slope()
     {
         Bits(Forward(Relu.Instance, -0.0)[0]).ShouldBe(Bits(-0.0));
@@ -149,7 +161,7 @@ public class ActivationConventionTests
     [Fact]
     public void Names_And_Descriptions_Spell_Out_Parameters_That_Differ_From_PyTorchs_Defaults()
     {
-        Vocabulary.Activations.Select(k => k.Name).ShouldBe(["identity", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "gelu", "softplus", "elu"]);
+        Vocabulary.Activations.Select(k => k.Name).ShouldBe(["identity", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "gelu", "softplus", "elu", "silu"]);
         LeakyRelu.Default.ToString().ShouldBe("leaky_relu");
         new LeakyRelu(0.2).ToString().ShouldBe("leaky_relu(negative_slope=0.2)");
         Elu.Default.ToString().ShouldBe("elu");
