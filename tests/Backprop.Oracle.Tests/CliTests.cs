@@ -230,4 +230,51 @@ public sealed class CliTests : IDisposable
         exit.ShouldBe(2);
         error.ShouldStartWith("--tolerance: expected rtol,atol");
     }
+
+    private string WriteResults(string fixture, Func<StepRecord<double>, StepRecord<double>> change)
+    {
+        Fixture f = FixtureReader.ReadFile(Agreement.FixturePath(fixture));
+        string path = Path.Combine(temp, $"{f.Name}-results.json");
+        File.WriteAllText(path, ResultsWriter.Write(Results.From(f.Name, Trainer.Run(f.Case, f.DType).Select(change)), f.DType));
+        return path;
+    }
+
+    [Fact]
+    public void Check_Results_Exits_0_When_Someones_Results_Agree()
+    {
+        (int exit, string output, string error) = Run("check", Agreement.FixturePath("worked-example.json"), "--results", WriteResults("worked-example.json", s => s));
+        exit.ShouldBe(0, output + error);
+        output.ShouldContain("pass (25 quantities agree)");
+    }
+
+    [Fact]
+    public void Check_Results_Exits_1_And_Names_The_First_Disagreement_And_Its_Likely_Cause()
+    {
+        string results = WriteResults("mse-mean-three-outputs.json", s => s with { Cost = 3 * s.Cost });
+        (int exit, string output, _) = Run("check", Agreement.FixturePath("mse-mean-three-outputs.json"), "--results", results);
+        exit.ShouldBe(1, output);
+        output.ShouldContain("FAIL  <- first disagreement");
+        output.ShouldContain("first disagreement: step 1 cost");
+        output.ShouldContain("likely cause: a mean over the samples only (divide by n)");
+
+        (int jsonExit, string json, _) = Run("check", "--json", Agreement.FixturePath("mse-mean-three-outputs.json"), "--results", results);
+        jsonExit.ShouldBe(1);
+        JsonNode report = JsonNode.Parse(json)![0]!;
+        report["firstDisagreement"]!.GetValue<string>().ShouldBe("step 1 cost");
+        report["likelyCauses"]![0]!["cause"]!.GetValue<string>().ShouldStartWith("a mean over the samples only");
+    }
+
+    [Fact]
+    public void Check_Results_Exits_2_For_Broken_Results_Or_More_Than_One_Fixture()
+    {
+        string broken = Path.Combine(temp, "broken.json");
+        File.WriteAllText(broken, "{\"format\": \"backprop-results/1\", \"name\": \"worked-example\", \"steps\": [{\"layers\": []}]}");
+        (int exit, _, string error) = Run("check", Agreement.FixturePath("worked-example.json"), "--results", broken);
+        exit.ShouldBe(2);
+        error.ShouldBe($"{broken}: steps[0].cost: required field is missing{Environment.NewLine}");
+
+        (int two, _, string twoError) = Run("check", Agreement.FixturePath("worked-example.json"), Agreement.FixturePath("worked-example-f64.json"), "--results", broken);
+        two.ShouldBe(2);
+        twoError.ShouldStartWith("--results: give exactly one fixture");
+    }
 }

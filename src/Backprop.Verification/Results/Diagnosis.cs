@@ -154,6 +154,12 @@ public static class Diagnosis
             string evidence = $"every element of {first.Quantity} is {G(r)}× libtorch's ({ratios.Count} nonzero elements, spread below 1e-4)";
             if (named.Length == 0)
             {
+                // A single number always has "a constant ratio": only a whole matrix or vector is evidence.
+                if (ratios.Count < 2)
+                {
+                    return null;
+                }
+
                 return new Finding($"a constant factor of {G(r)} over the whole of {first.Name}: a scale or a reduction that differs", evidence);
             }
 
@@ -339,7 +345,8 @@ public static class Diagnosis
             Tolerance t = fixture.EffectiveTolerance;
             double[] bad = Enumerable.Range(0, e.Length).Where(i => !t.Accepts(a[i], e[i])).Select(i => Math.Abs(g[i])).ToArray();
             double[] good = Enumerable.Range(0, e.Length).Where(i => t.Accepts(a[i], e[i])).Select(i => Math.Abs(g[i])).Order().ToArray();
-            if (bad.Length == 0 || good.Length == 0 || !(bad.Max() < 0.01 * good[good.Length / 2]))
+            // ε's share of the denominator grows as |g| shrinks: the mismatches are exactly the smallest gradients, down to tiny ones.
+            if (bad.Length == 0 || good.Length == 0 || !(bad.Max() < good[0]) || !(bad.Min() < 0.01 * good[^1]))
             {
                 return null;
             }
@@ -347,7 +354,8 @@ public static class Diagnosis
             return new Finding(
                 "ε's placement in Adam: PyTorch adds ε after the bias-corrected square root, p −= lr·m̂/(√v̂ + ε); folding the bias " +
                 "correction into the learning rate makes ε act as ε/√(1 − β₂ᵗ), which shows only where gradients are tiny",
-                $"the {bad.Length} mismatched elements of {first.Quantity} have |gradient| ≤ {G(bad.Max())}; the agreeing ones a median |gradient| of {G(good[good.Length / 2])}");
+                $"the {bad.Length} mismatched elements of {first.Quantity} have |gradient| ≤ {G(bad.Max())}, down to {G(bad.Min())}; " +
+                $"every agreeing one has |gradient| ≥ {G(good[0])}");
         }
 
         /// <summary>The first disagreement's values in a step (expected or actual), with its shape.</summary>
