@@ -18,10 +18,22 @@ public enum ValueRegime
     Large,
 }
 
-/// <summary>Bounds for generated networks, and a value regime to use instead of the seed's draw.</summary>
+/// <summary>
+/// Bounds for generated networks, a value regime to use instead of the seed's draw, and the
+/// vocabulary to draw from: activation, loss and optimizer names ("none" for no optimizer) and
+/// layouts. Null means everything. identity may always end a network (logit losses need it).
+/// </summary>
 public sealed record RandomNetworkOptions(
     int MaxDepth = 6, int MaxWidth = 24, int MaxBatch = 16, int MaxInputs = 24, int MaxSteps = 5, ValueRegime? Regime = null)
 {
+    public IReadOnlySet<string>? Activations { get; init; }
+
+    public IReadOnlySet<string>? Losses { get; init; }
+
+    public IReadOnlySet<string>? Optimizers { get; init; }
+
+    public IReadOnlyList<Layout>? Layouts { get; init; }
+
     /// <summary>Small enough for float32 to sum in libtorch's order (inner dimensions ≤ 3, measured).</summary>
     public static RandomNetworkOptions Float32 { get; } = new(MaxDepth: 4, MaxWidth: 3, MaxBatch: 3, MaxInputs: 3);
 }
@@ -109,6 +121,27 @@ public static class RandomNetworks
     /// <summary>Every registered activation's examples: each kind's default and its variants.</summary>
     private static readonly Activation[] Hidden = Vocabulary.Activations.SelectMany(k => k.Examples).ToArray();
 
+    /// <summary>What each case of the optimizer draw is, by name.</summary>
+    private static readonly string[] OptimizerCaseNames = ["none", "sgd", "sgd", "sgd", "adam", "adamw"];
+
+    /// <summary>The output-and-loss cases of the draw that the options allow.</summary>
+    private static int[] OutputCases(RandomNetworkOptions options, Activation[] pool)
+    {
+        bool Loss(string name) => options.Losses?.Contains(name) ?? true;
+        bool Output(string name) => options.Activations?.Contains(name) ?? true;
+        bool[] allowed =
+        [
+            Loss("binary_cross_entropy") && Output("sigmoid"),
+            Loss("binary_cross_entropy_with_logits"),
+            Loss("mse_loss") && pool.Length > 0,
+            Loss("cross_entropy"),
+            Loss("cross_entropy"),
+            Loss("mse_loss") && Output("softmax"),
+            Loss("binary_cross_entropy") && Output("sigmoid"),
+        ];
+        return Enumerable.Range(0, allowed.Length).Where(i => allowed[i]).ToArray();
+    }
+
     /// <summary>The case of <see cref="Build"/> for float64, in PyTorch's layout, for tests that turn it themselves.</summary>
     public static TrainingCase Case(int seed, RandomNetworkOptions options) => Build(seed, DType.Float64, options).Case.InLayout(Layout.RowsOutIn);
 
@@ -121,7 +154,21 @@ public static class RandomNetworks
         // erf whose error (about 1e-7) a cancelling cdf + x·pdf magnifies past float32's tolerance
         // (found by this suite: z = −3.44 gave 1.5e-5 relative). That divergence is pinned in
         // ActivationFamilyTests; float64 and the float32 activation families still cover exact GELU.
-        Activation[] pool = dtype == DType.Float32 ? Hidden.Where(a => a != Gelu.Exact).ToArray() : Hidden;
+        Activation[] pool = (dtype == DType.Float32 ? Hidden.Where(a => a != Gelu.Exact) : Hidden)
+            .Where(a => options.Activations?.Contains(a.Name) ?? true).ToArray();
+        int[] outputCases = OutputCases(options, pool);
+        int[] optimizers = Enumerable.Range(0, 6).Where(i => options.Optimizers?.Contains(OptimizerCaseNames[i]) ?? true).ToArray();
+        IReadOnlyList<Layout> layouts = options.Layouts ?? Layout.All;
+
+        if (outputCases.Length == 0 || optimizers.Length == 0 || layouts.Count == 0)
+        {
+            throw new ArgumentException(
+                outputCases.Length == 0 ? "no output layer and loss can be drawn from these activations and losses (sigmoid for binary_cross_entropy; " +
+                                      "identity, always allowed, for the logit losses; any activation for mse_loss)"
+                : optimizers.Length == 0 ? "no optimizer can be drawn: give sgd, adam, adamw or none"
+                : "no layout to draw from");
+        }
+
         var regime = (ValueRegime)random.Next(3);
         regime = options.Regime ?? regime;
         double scale = regime switch { ValueRegime.Large => 10, _ => new[] { 0.5, 1, 2 }[random.Next(3)] };
@@ -134,7 +181,7 @@ public static class RandomNetworks
             : Gaussian() * unit * scale;
 
         int inputs = random.Next(1, options.MaxInputs + 1);
-        int hidden = random.Next(0, options.MaxDepth);
+        int hidden = pool.Length == 0 ? 0 : random.Next(0, options.MaxDepth);
         var layers = Enumerable.Range(0, hidden)
             .Select(_ => new LayerSpec(random.Next(1, options.MaxWidth + 1), pool[random.Next(pool.Length)]))
             .ToList();
@@ -142,7 +189,7 @@ public static class RandomNetworks
         Reduction reduction = random.Next(4) == 0 ? Reduction.Sum : Reduction.Mean;
         double lossScale = random.Next(5) == 0 ? 0.5 : 1;
         int maxOut = Math.Max(2, Math.Min(options.MaxWidth, 5));
-        (Activation output, int outputs, Loss loss, bool indices) = random.Next(7) switch
+        (Activation output, int outputs, Loss loss, bool indices) = outputCases[random.Next(outputCases.Length)] switch
         {
             0 => ((Activation)Sigmoid.Instance, random.Next(1, maxOut), (Loss)new BinaryCrossEntropy(reduction, lossScale), false),
             1 => (Identity.Instance, random.Next(1, maxOut), new BinaryCrossEntropyWithLogits(reduction, lossScale), false),
@@ -199,7 +246,7 @@ public static class RandomNetworks
 
         // Large values give large gradients: a smaller step keeps SGD from overflowing double.
         double lr = regime == ValueRegime.Large ? 1e-4 : 1;
-        OptimizerSpec? optimizer = random.Next(6) switch
+        OptimizerSpec? optimizer = optimizers[random.Next(optimizers.Length)] switch
         {
             0 => null,
             1 => new Sgd(lr * (0.01 + (random.NextDouble() * 0.2))),
@@ -211,7 +258,7 @@ public static class RandomNetworks
 
         Batch<double>[] batches = Enumerable.Range(0, 1 + random.Next(2)).Select(_ => MakeBatch()).ToArray();
         int steps = random.Next(1, options.MaxSteps + 1);
-        Layout layout = Layout.All[random.Next(4)];
+        Layout layout = layouts[random.Next(layouts.Count)];
         var c = new TrainingCase(spec, parameters, batches, optimizer, steps);
         return new RandomNetwork(seed, c.InLayout(layout), dtype, regime);
     }
