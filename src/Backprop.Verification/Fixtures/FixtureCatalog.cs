@@ -72,6 +72,66 @@ public static class FixtureCatalog
             "Sigmoid at z = ±300 (exactly 0 and 1 in float32) under BCE: confident wrong answers hit the log clamp at −100 " +
             "and the gradient's ε (1e-12), confident right ones cost exactly 0.",
             "PyTorch's clamps; hand-built"),
+        new("sigmoid-saturation-bce-clamp-f64", DType.Float64,
+            new TrainingCase(
+                new NetworkSpec(1, [new LayerSpec(1, Sigmoid.Instance)], new BinaryCrossEntropy()),
+                [new LayerParameters<double>(new Matrix<double>(1, 1, [1]), [0])],
+                [new Batch<double>(new Matrix<double>(4, 1, [800, -800, 800, -800]), new Matrix<double>(4, 1, [0, 1, 1, 0]), TargetKind.Values)],
+                new Sgd(0.1)),
+            "The BCE clamp in float64: sigmoid at z = ±800 is exactly 0 and 1 in double (±300 is not), so confident wrong answers " +
+            "hit the log clamp at −100 and the gradient's ε (1e-12), and confident right ones cost exactly 0.",
+            "PyTorch's clamps; hand-built"),
+        new("mse-mean-three-outputs", DType.Float64,
+            RandomNetworks.Seeded(701, [2, 4, 3], [Tanh.Instance, Identity.Instance], new MseLoss(),
+                new Sgd(0.1), batchSize: 4, steps: 2),
+            "mse_loss under mean with k = 3 output units and n = 4 samples: PyTorch divides by n·k = 12, every element, " +
+            "not by n; a mean over samples only makes every gradient 3 times as large.",
+            Generated),
+        new("bce-mean-three-outputs", DType.Float64,
+            RandomNetworks.Seeded(702, [2, 4, 3], [Relu.Instance, Sigmoid.Instance], new BinaryCrossEntropy(),
+                new Sgd(0.1), batchSize: 4, steps: 2),
+            "binary_cross_entropy under mean with k = 3 sigmoid outputs and n = 4 samples: PyTorch divides by n·k = 12.",
+            Generated),
+        new("cross-entropy-saturated-logits", DType.Float32,
+            new TrainingCase(
+                new NetworkSpec(2, [new LayerSpec(3, Identity.Instance)], new CrossEntropy()),
+                [new LayerParameters<double>(Matrix<double>.FromRows([[40, -40], [-30, 50], [20, 10]]), [0, 1, -1])],
+                [new Batch<double>(Matrix<double>.FromRows([[1, -1], [2, 0.5], [-1, 3], [0.5, 0.5]]), new Matrix<double>(4, 1, [0, 2, 1, 2]), TargetKind.ClassIndices)],
+                new Sgd(0.01)),
+            "cross_entropy on logits more than 300 apart, so softmax saturates to probabilities of exactly 1 and 0 in float32 and naive " +
+            "e^x overflows: the confident right samples cost about 0, the one confident wrong sample its logit gap (16).",
+            "hand-built"),
+        new("adam-tiny-gradients", DType.Float64,
+            TinyFirstInput(RandomNetworks.Seeded(704, [3, 4, 2], [Tanh.Instance, Identity.Instance], new MseLoss(),
+                new Adam(0.01), batchSize: 3, steps: 3)),
+            "Adam where the first input is a billion times smaller than the others, so the gradients of the first layer's weights " +
+            "on it are about 1e-9, below Adam's ε (1e-8): there, and only there, where ε is added decides the update.",
+            Generated + "; the first input then multiplied by 1e-9"),
+        new("sgd-dampening-three-steps", DType.Float64,
+            RandomNetworks.Seeded(705, [3, 4, 2], [Relu.Instance, Identity.Instance], new MseLoss(),
+                new Sgd(0.05, Momentum: 0.9, Dampening: 0.5), batchSize: 3, steps: 3),
+            "SGD with momentum 0.9 and dampening 0.5 over three steps: PyTorch's first momentum buffer is the gradient itself, " +
+            "undamped; dampening applies from the second step on, so only multi-step fixtures see it.",
+            Generated),
+        new("overflow-to-infinity", DType.Float32,
+            new TrainingCase(
+                new NetworkSpec(2, [new LayerSpec(1, Identity.Instance)], new MseLoss(Reduction.Sum)),
+                [new LayerParameters<double>(Matrix<double>.FromRows([[1e10, 1]]), [0])],
+                [new Batch<double>(Matrix<double>.FromRows([[1e30, 1], [1, 1]]), Matrix<double>.FromRows([[0], [0]]), TargetKind.Values)],
+                new Sgd(0.1)),
+            "A float32 pre-activation that overflows (1e30 · 1e10) to +Infinity: the cost, gradients and updated weights hold " +
+            "\"Infinity\" and \"-Infinity\", written as the format's strings, which a reader must take as IEEE infinities.",
+            "hand-built"),
+        new("square-weights-f64", DType.Float64,
+            RandomNetworks.Seeded(707, [3, 3, 3, 2], [Tanh.Instance, Tanh.Instance, Identity.Instance], new MseLoss(),
+                new Sgd(0.1), batchSize: 3, steps: 2),
+            "Square 3×3 weight matrices in float64: a transposed ∂J/∂W still has the right shape here, so only its values can tell.",
+            Generated),
+        new("softmax-layer-f64", DType.Float64,
+            RandomNetworks.Seeded(708, [3, 4, 3], [Relu.Instance, Softmax.Instance], new MseLoss(Reduction.Sum, 0.5),
+                new Sgd(0.1), batchSize: 3, steps: 2),
+            "A softmax activation layer in float64 under ½·Σ(ŷ − y)²: its backward is the full vector-Jacobian product, not a diagonal.",
+            "seed 001's cost; " + Generated),
         new("relu-exact-kinks", DType.Float64,
             new TrainingCase(
                 new NetworkSpec(2, [new LayerSpec(3, Relu.Instance), new LayerSpec(1, Sigmoid.Instance)], new BinaryCrossEntropy()),
@@ -104,6 +164,17 @@ public static class FixtureCatalog
     ];
 
     private const string Generated = "generated: seeded uniform values rounded to 2 decimals, weights within ±1/√fan-in as nn.Linear";
+
+    /// <summary>The case with every batch's first input multiplied by 1e-9 (so that its weights' gradients are tiny).</summary>
+    private static TrainingCase TinyFirstInput(TrainingCase c) => c with
+    {
+        Batches = c.Batches.Select(b =>
+        {
+            Matrix<double> x = b.X.Clone();
+            for (int i = 0; i < x.Rows; i++) x[i, 0] *= 1e-9;
+            return b with { X = x };
+        }).ToArray(),
+    };
 
     /// <summary>The declaration as a fixture, every expectation computed by <paramref name="witness"/>.</summary>
     public static Fixture Generate(FixtureDeclaration declaration, IWitness witness)

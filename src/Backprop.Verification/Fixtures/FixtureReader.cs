@@ -501,52 +501,54 @@ public static partial class FixtureReader
             return json.EnumerateArray().Select((v, i) => Number(v, $"{path}[{i}]")).ToArray();
         }
 
-        /// <summary>
-        /// A number in the fixture's dtype: parsed straight from its text as float or double (no
-        /// double rounding), or one of "NaN", "Infinity", "-Infinity". A finite literal too large
-        /// for the dtype is an error, not a silent infinity.
-        /// </summary>
-        private double Number(JsonElement value, string path)
-        {
-            if (value.ValueKind == JsonValueKind.String)
-            {
-                return value.GetString() switch
-                {
-                    "NaN" => double.NaN,
-                    "Infinity" => double.PositiveInfinity,
-                    "-Infinity" => double.NegativeInfinity,
-                    var other => throw new FixtureFormatException(
-                        path, $"expected a number or one of \"NaN\", \"Infinity\", \"-Infinity\", got the string \"{other}\""),
-                };
-            }
-
-            RequireKind(value, path, JsonValueKind.Number);
-            string text = value.GetRawText();
-            double parsed = dtype == DType.Float32
-                ? float.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture)
-                : double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
-            if (double.IsInfinity(parsed))
-            {
-                throw new FixtureFormatException(
-                    path, $"{text} is beyond the range of {dtype.ToName()}; write \"Infinity\" or \"-Infinity\" if that is meant");
-            }
-
-            return parsed;
-        }
+        private double Number(JsonElement value, string path) => FixtureReader.Number(value, path, dtype);
     }
 
-    private static JsonElement Required(JsonElement obj, string path, string field)
+    /// <summary>
+    /// A number in the fixture's dtype: parsed straight from its text as float or double (no
+    /// double rounding), or one of "NaN", "Infinity", "-Infinity". A finite literal too large
+    /// for the dtype is an error, not a silent infinity.
+    /// </summary>
+    internal static double Number(JsonElement value, string path, DType dtype)
+    {
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            return value.GetString() switch
+            {
+                "NaN" => double.NaN,
+                "Infinity" => double.PositiveInfinity,
+                "-Infinity" => double.NegativeInfinity,
+                var other => throw new FixtureFormatException(
+                    path, $"expected a number or one of \"NaN\", \"Infinity\", \"-Infinity\", got the string \"{other}\""),
+            };
+        }
+
+        RequireKind(value, path, JsonValueKind.Number);
+        string text = value.GetRawText();
+        double parsed = dtype == DType.Float32
+            ? float.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture)
+            : double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+        if (double.IsInfinity(parsed))
+        {
+            throw new FixtureFormatException(
+                path, $"{text} is beyond the range of {dtype.ToName()}; write \"Infinity\" or \"-Infinity\" if that is meant");
+        }
+
+        return parsed;
+    }
+
+    internal static JsonElement Required(JsonElement obj, string path, string field)
         => obj.TryGetProperty(field, out JsonElement value) && value.ValueKind != JsonValueKind.Null
             ? value
             : throw new FixtureFormatException(path.Length == 0 ? field : $"{path}.{field}", "required field is missing");
 
-    private static JsonElement? Optional(JsonElement obj, string field)
+    internal static JsonElement? Optional(JsonElement obj, string field)
         => obj.TryGetProperty(field, out JsonElement value) && value.ValueKind != JsonValueKind.Null ? value : null;
 
     private static string? OptionalString(JsonElement obj, string field)
         => Optional(obj, field) is { } v ? String(v, field) : null;
 
-    private static void RequireKind(JsonElement value, string path, JsonValueKind kind)
+    internal static void RequireKind(JsonElement value, string path, JsonValueKind kind)
     {
         if (value.ValueKind != kind)
         {
@@ -554,7 +556,7 @@ public static partial class FixtureReader
         }
     }
 
-    private static string Describe(JsonValueKind kind) => kind switch
+    internal static string Describe(JsonValueKind kind) => kind switch
     {
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",
@@ -564,7 +566,7 @@ public static partial class FixtureReader
         _ => "null",
     };
 
-    private static string String(JsonElement value, string path)
+    internal static string String(JsonElement value, string path)
     {
         RequireKind(value, path, JsonValueKind.String);
         return value.GetString()!;
@@ -578,7 +580,7 @@ public static partial class FixtureReader
             _ => throw new FixtureFormatException(path, $"expected a boolean, got {Describe(value.ValueKind)}"),
         };
 
-    private static int Integer(JsonElement value, string path)
+    internal static int Integer(JsonElement value, string path)
     {
         RequireKind(value, path, JsonValueKind.Number);
         return value.TryGetInt32(out int i)
@@ -597,7 +599,7 @@ public static partial class FixtureReader
             ? throw new FixtureFormatException(path, $"{width} {what} is more than the limit of {MaxWidth}")
             : width;
 
-    private static double FiniteDouble(JsonElement value, string path)
+    internal static double FiniteDouble(JsonElement value, string path)
     {
         RequireKind(value, path, JsonValueKind.Number);
 
