@@ -151,7 +151,9 @@ public static class Diagnosis
                 (kOut, $"k = {kOut}, the output units"), (1.0 / kOut, $"1/k, k = {kOut} output units"),
                 ((double)n * kOut, $"n·k = {n * kOut}"), (1.0 / (n * kOut), $"1/(n·k), n·k = {n * kOut}"),
             }.Where(c => Math.Abs(r - c.Value) <= 1e-4 * Math.Abs(c.Value)).Select(c => c.Name).Distinct().ToArray();
-            string evidence = $"every element of {first.Quantity} is {G(r)}× libtorch's ({ratios.Count} nonzero elements, spread below 1e-4)";
+            string evidence = ratios.Count == 1 && e.Length == 1
+                ? $"{first.Quantity} is {G(r)}× libtorch's"
+                : $"every element of {first.Quantity} is {G(r)}× libtorch's ({ratios.Count} nonzero, ratios within 1e-4 of each other)";
             if (named.Length == 0)
             {
                 // A single number always has "a constant ratio": only a whole matrix or vector is evidence.
