@@ -36,20 +36,33 @@ public static class Verifier
         ArgumentNullException.ThrowIfNull(witness);
         ArgumentNullException.ThrowIfNull(options);
         int compared = 0, skipped = 0;
-        for (int i = 0; i < options.Networks; i++)
+
+        // The witness prepares case i + 1 on another thread while the implementation answers case i.
+        Task<(RandomNetwork Network, Fixture? Fixture)> Prepare(int i) => Task.Run(() =>
         {
             int seed = unchecked(options.Seed + i);
             RandomNetwork network = RandomNetworks.Build(seed, options.DType, options.Draw);
-            if (Ask(implementation, witness, network, Name(seed, 0), options) is not { } asked)
+            return (network, Expected(network, witness, Name(seed, 0)));
+        });
+
+        Task<(RandomNetwork Network, Fixture? Fixture)>? next = options.Networks > 0 ? Prepare(0) : null;
+        for (int i = 0; i < options.Networks; i++)
+        {
+            (RandomNetwork network, Fixture? fixture) = next!.GetAwaiter().GetResult();
+            next = i + 1 < options.Networks ? Prepare(i + 1) : null;
+            if (fixture is null)
             {
                 skipped++;
             }
             else
             {
                 compared++;
-                if (asked.Check.ExitCode != FixtureCheck.Passed)
+                Results answer = implementation.Run(fixture);
+                ResultsCheck check = ResultsCheck.Compare(fixture, answer, options.Tolerance);
+                if (check.ExitCode != FixtureCheck.Passed)
                 {
-                    return new VerifyOutcome(compared, skipped, Shrink(implementation, witness, network, asked, options));
+                    next?.Wait(); // no witness run left behind
+                    return new VerifyOutcome(compared, skipped, Shrink(implementation, witness, network, (fixture, answer, check), options));
                 }
             }
 
@@ -76,17 +89,23 @@ public static class Verifier
 
     private static string Name(int seed, int shrinks) => $"verify-seed-{(uint)seed}" + (shrinks == 0 ? "" : $"-shrunk-{shrinks}");
 
-    /// <summary>The implementation's answer and its comparison; null when the witness's own run cannot be compared (overflow, divergence).</summary>
+    /// <summary>The case with the witness's expectations; null when the witness's own run cannot be compared (overflow, divergence).</summary>
+    private static Fixture? Expected(RandomNetwork network, IWitness witness, string name)
+    {
+        IReadOnlyList<StepRecord<double>> expected = witness.Run(network.Case, network.DType);
+        return network.Overflowed(expected) || network.Diverged(expected)
+            ? null
+            : FixtureOf(network, expected, witness, name, "a random case drawn by backprop verify --exec");
+    }
+
+    /// <summary>The implementation's answer and its comparison; null when the witness's own run cannot be compared.</summary>
     private static (Fixture Fixture, Results Answer, ResultsCheck Check)? Ask(
         IImplementation implementation, IWitness witness, RandomNetwork network, string name, VerifyOptions options)
     {
-        IReadOnlyList<StepRecord<double>> expected = witness.Run(network.Case, network.DType);
-        if (network.Overflowed(expected) || network.Diverged(expected))
+        if (Expected(network, witness, name) is not { } fixture)
         {
             return null;
         }
-
-        Fixture fixture = FixtureOf(network, expected, witness, name, "a random case drawn by backprop verify --exec");
 
         Results answer = implementation.Run(fixture);
         return (fixture, answer, ResultsCheck.Compare(fixture, answer, options.Tolerance));

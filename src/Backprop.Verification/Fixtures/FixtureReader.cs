@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Backprop.Verification;
@@ -454,21 +455,22 @@ public static partial class FixtureReader
             return CheckWidth(first.GetArrayLength(), path, "samples");
         }
 
-        /// <summary>Reads an array of rows that must be exactly rows×cols.</summary>
+        /// <summary>Reads an array of rows that must be exactly rows×cols, in one pass (indexing a JsonElement array by position is linear).</summary>
         private Matrix<double> ReadMatrix(JsonElement json, string path, (int Rows, int Cols) shape)
         {
             RequireKind(json, path, JsonValueKind.Array);
-            int rows = json.GetArrayLength();
-            int cols = rows > 0 && json[0].ValueKind == JsonValueKind.Array ? json[0].GetArrayLength() : -1;
-            for (int r = 0; r < rows; r++)
+            int rows = json.GetArrayLength(), cols = -1, r = 0;
+            foreach (JsonElement row in json.EnumerateArray())
             {
-                JsonElement row = json[r];
                 RequireKind(row, $"{path}[{r}]", JsonValueKind.Array);
-                if (row.GetArrayLength() != cols)
+                if (cols >= 0 && row.GetArrayLength() != cols)
                 {
                     throw new FixtureFormatException(
                         $"{path}[{r}]", $"ragged matrix: row {r} has {row.GetArrayLength()} elements, row 0 has {cols}");
                 }
+
+                cols = row.GetArrayLength();
+                r++;
             }
 
             if (rows != shape.Rows || cols != shape.Cols)
@@ -477,14 +479,17 @@ public static partial class FixtureReader
             }
 
             var m = new Matrix<double>(rows, cols);
-            for (int r = 0; r < rows; r++)
+            r = 0;
+            foreach (JsonElement row in json.EnumerateArray())
             {
                 int c = 0;
-                foreach (JsonElement value in json[r].EnumerateArray())
+                foreach (JsonElement value in row.EnumerateArray())
                 {
-                    m[r, c] = Number(value, $"{path}[{r}][{c}]");
+                    m[r, c] = FixtureReader.Number(value, dtype, path, r, c);
                     c++;
                 }
+
+                r++;
             }
 
             return m;
@@ -498,7 +503,7 @@ public static partial class FixtureReader
                 throw new FixtureFormatException(path, $"expected {length} elements, got {json.GetArrayLength()}");
             }
 
-            return json.EnumerateArray().Select((v, i) => Number(v, $"{path}[{i}]")).ToArray();
+            return json.EnumerateArray().Select((v, i) => FixtureReader.Number(v, dtype, path, i, -1)).ToArray();
         }
 
         private double Number(JsonElement value, string path) => FixtureReader.Number(value, path, dtype);
@@ -509,8 +514,15 @@ public static partial class FixtureReader
     /// double rounding), or one of "NaN", "Infinity", "-Infinity". A finite literal too large
     /// for the dtype is an error, not a silent infinity.
     /// </summary>
-    internal static double Number(JsonElement value, string path, DType dtype)
+    internal static double Number(JsonElement value, string path, DType dtype) => Number(value, dtype, path, -1, -1);
+
+    /// <summary>
+    /// The element at [<paramref name="row"/>][<paramref name="col"/>] of the array at
+    /// <paramref name="path"/> (−1: no index), whose path is formatted only for a refusal.
+    /// </summary>
+    internal static double Number(JsonElement value, DType dtype, string path, int row, int col)
     {
+        string At() => row < 0 ? path : col < 0 ? $"{path}[{row}]" : $"{path}[{row}][{col}]";
         if (value.ValueKind == JsonValueKind.String)
         {
             return value.GetString() switch
@@ -519,19 +531,24 @@ public static partial class FixtureReader
                 "Infinity" => double.PositiveInfinity,
                 "-Infinity" => double.NegativeInfinity,
                 var other => throw new FixtureFormatException(
-                    path, $"expected a number or one of \"NaN\", \"Infinity\", \"-Infinity\", got the string \"{other}\""),
+                    At(), $"expected a number or one of \"NaN\", \"Infinity\", \"-Infinity\", got the string \"{other}\""),
             };
         }
 
-        RequireKind(value, path, JsonValueKind.Number);
-        string text = value.GetRawText();
+        if (value.ValueKind != JsonValueKind.Number)
+        {
+            RequireKind(value, At(), JsonValueKind.Number);
+        }
+
+        // Parsed from the UTF-8 text in place: results files hold hundreds of thousands of numbers.
+        ReadOnlySpan<byte> text = JsonMarshal.GetRawUtf8Value(value);
         double parsed = dtype == DType.Float32
             ? float.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture)
             : double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
         if (double.IsInfinity(parsed))
         {
             throw new FixtureFormatException(
-                path, $"{text} is beyond the range of {dtype.ToName()}; write \"Infinity\" or \"-Infinity\" if that is meant");
+                At(), $"{value.GetRawText()} is beyond the range of {dtype.ToName()}; write \"Infinity\" or \"-Infinity\" if that is meant");
         }
 
         return parsed;

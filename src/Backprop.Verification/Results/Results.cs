@@ -147,7 +147,7 @@ public static class ResultsReader
                 int c = 0;
                 foreach (JsonElement value in row.EnumerateArray())
                 {
-                    values.Add(Number(value, $"{path}[{r}][{c++}]"));
+                    values.Add(FixtureReader.Number(value, fixture.DType, path, r, c++));
                 }
 
                 r++;
@@ -159,7 +159,7 @@ public static class ResultsReader
         private double[] Vector(JsonElement json, string path)
         {
             FixtureReader.RequireKind(json, path, JsonValueKind.Array);
-            return json.EnumerateArray().Select((v, i) => Number(v, $"{path}[{i}]")).ToArray();
+            return json.EnumerateArray().Select((v, i) => FixtureReader.Number(v, fixture.DType, path, i, -1)).ToArray();
         }
 
         private double Number(JsonElement value, string path) => FixtureReader.Number(value, path, fixture.DType);
