@@ -29,7 +29,7 @@ public static class Stepwise
     {
         var results = new List<QuantityComparison>();
         Layout layout = c.Layout;
-        bool columns = layout.SamplesInColumns;
+        SampleAxis samples = layout.Samples;
         NetworkSpec spec = c.Network;
         Optimizer<T>? optimizer = c.Optimizer?.Create<T>();
         IReadOnlyList<LayerParameters<double>> before = c.Parameters;
@@ -57,15 +57,15 @@ public static class Stepwise
                 Add(step, l, "z", z, tl.Z);
 
                 var a = new Matrix<T>(tl.A.Rows, tl.A.Cols);
-                spec.Layers[l - 1].Activation.Forward(tl.Z.Convert<T>(), a, columns);
+                spec.Layers[l - 1].Activation.Forward(tl.Z.Convert<T>(), a, samples);
                 Add(step, l, "a", a, tl.A);
             }
 
             Matrix<T> output = t.Layers[^1].A.Convert<T>();
-            T cost = spec.Loss.Cost(output, batch.Y, batch.ClassIndices, columns);
+            T cost = spec.Loss.Cost(output, batch.Y, batch.Targets, samples);
             results.Add(QuantityComparison.Compare(Name(step, null, "cost"), t.Cost, double.CreateTruncating(cost), tolerance) with { Step = step, Name = "cost" });
             var gradOutput = new Matrix<T>(output.Rows, output.Cols);
-            spec.Loss.Gradient(output, batch.Y, gradOutput, batch.ClassIndices, columns);
+            spec.Loss.Gradient(output, batch.Y, gradOutput, batch.Targets, samples);
             Add(step, spec.Layers.Count, "gradA", gradOutput, t.Layers[^1].GradA);
 
             var gradients = new List<T[]>();
@@ -73,7 +73,7 @@ public static class Stepwise
             {
                 LayerRecord<double> tl = t.Layers[l - 1];
                 var dZ = new Matrix<T>(tl.Z.Rows, tl.Z.Cols);
-                spec.Layers[l - 1].Activation.Backward(tl.Z.Convert<T>(), tl.A.Convert<T>(), tl.GradA.Convert<T>(), dZ, columns);
+                spec.Layers[l - 1].Activation.Backward(tl.Z.Convert<T>(), tl.A.Convert<T>(), tl.GradA.Convert<T>(), dZ, samples);
                 Add(step, l, "gradZ", dZ, tl.GradZ);
 
                 Matrix<T> W = before[l - 1].Weight.Convert<T>();

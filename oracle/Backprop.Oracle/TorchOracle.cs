@@ -55,55 +55,34 @@ public static class TorchOracle
         return Enumerable.Range(0, trainingCase.Steps).Select(k => session.Step(trainingCase.BatchOfStep(k))).ToArray();
     }
 
-    internal static void CheckSupported(TrainingCase trainingCase)
+    /// <summary>
+    /// libtorch's counterpart of every activation in <see cref="Vocabulary"/>, by name: each is the
+    /// <c>torch.nn.functional</c> function of the same name with the activation's settings. One
+    /// line per activation; a new one in the core needs one here.
+    /// </summary>
+    private static readonly Dictionary<string, Func<Activation, Tensor, Tensor>> Activations = new()
     {
-        foreach (LayerSpec layer in trainingCase.Network.Layers)
-        {
-            _ = Activate(layer.Activation, null);
-        }
-
-        _ = Cost(trainingCase.Network.Loss, null, null);
-        _ = CreateOptimizer(trainingCase.Optimizer, null);
-    }
-
-    /// <summary>The activation as libtorch computes it; with a null tensor only checks that it is known.</summary>
-    internal static Tensor Activate(Activation activation, Tensor? z) => activation switch
-    {
-        _ when z is null => Known(activation),
-        Identity => z,
-        Relu => F.relu(z),
-        LeakyRelu l => F.leaky_relu(z, l.NegativeSlope),
-        Sigmoid => F.sigmoid(z),
-        Tanh => F.tanh(z),
-        Softmax => F.softmax(z, 1),
-        Gelu g => F.gelu(z, g.TanhApproximation ? TorchSharp.Modules.GELU.Approximate.tanh : TorchSharp.Modules.GELU.Approximate.none),
-        Softplus s => F.softplus(z, s.Beta, s.Threshold),
-        Elu e => F.elu(z, e.Alpha),
-        _ => throw new NotSupportedException($"the oracle has no libtorch counterpart for activation \"{activation.Name}\""),
+        ["identity"] = (_, z) => z,
+        ["relu"] = (_, z) => F.relu(z),
+        ["leaky_relu"] = (g, z) => F.leaky_relu(z, ((LeakyRelu)g).NegativeSlope),
+        ["sigmoid"] = (_, z) => F.sigmoid(z),
+        ["tanh"] = (_, z) => F.tanh(z),
+        ["softmax"] = (_, z) => F.softmax(z, 1),
+        ["gelu"] = (g, z) => F.gelu(z, ((Gelu)g).TanhApproximation ? TorchSharp.Modules.GELU.Approximate.tanh : TorchSharp.Modules.GELU.Approximate.none),
+        ["softplus"] = (g, z) => F.softplus(z, ((Softplus)g).Beta, ((Softplus)g).Threshold),
+        ["elu"] = (g, z) => F.elu(z, ((Elu)g).Alpha),
+        ["silu"] = (_, z) => F.silu(z),
     };
 
-    private static Tensor Known(Activation activation) => activation switch
+    /// <summary>libtorch's counterpart of every loss in <see cref="Vocabulary"/>, reduced but not yet scaled.</summary>
+    private static readonly Dictionary<string, Func<Loss, Tensor, Tensor, nn.Reduction, Tensor>> Losses = new()
     {
-        Identity or Relu or LeakyRelu or Sigmoid or Tanh or Softmax or Gelu or Softplus or Elu => null!,
-        _ => throw new NotSupportedException($"the oracle has no libtorch counterpart for activation \"{activation.Name}\""),
+        ["binary_cross_entropy"] = (_, output, target, reduction) => F.binary_cross_entropy(output, target, reduction: reduction),
+        ["binary_cross_entropy_with_logits"] = (_, output, target, reduction) => F.binary_cross_entropy_with_logits(output, target, reduction: reduction),
+        ["mse_loss"] = (_, output, target, reduction) => F.mse_loss(output, target, reduction),
+        ["cross_entropy"] = (loss, output, target, reduction) =>
+            F.cross_entropy(output, target, reduction: reduction, label_smoothing: ((CrossEntropy)loss).LabelSmoothing),
     };
-
-    internal static Tensor Cost(Loss loss, Tensor? output, Tensor? target)
-    {
-        nn.Reduction reduction = loss.Reduction == Reduction.Mean ? nn.Reduction.Mean : nn.Reduction.Sum;
-        Tensor? reduced = loss switch
-        {
-            BinaryCrossEntropy or BinaryCrossEntropyWithLogits or MseLoss or CrossEntropy when output is null => null,
-            BinaryCrossEntropy => F.binary_cross_entropy(output!, target!, reduction: reduction),
-            BinaryCrossEntropyWithLogits => F.binary_cross_entropy_with_logits(output!, target!, reduction: reduction),
-            MseLoss => F.mse_loss(output!, target!, reduction),
-            CrossEntropy ce => F.cross_entropy(output!, target!, reduction: reduction, label_smoothing: ce.LabelSmoothing),
-            _ => throw new NotSupportedException($"the oracle has no libtorch counterpart for loss \"{loss.Name}\""),
-        };
-
-        // Scaling only when asked keeps the default graph exactly PyTorch's.
-        return reduced is null || loss.Scale == 1 ? reduced! : reduced * loss.Scale;
-    }
 
     /// <summary>
     /// torch.optim's optimizers, every argument passed explicitly: TorchSharp's defaults differ from
@@ -111,15 +90,50 @@ public static class TorchOracle
     /// beta2 is 0.99). maximize is always false: TorchSharp's SGD flips weight decay's sign under
     /// maximize, unlike PyTorch, and the fixture format has no maximize.
     /// </summary>
-    internal static optim.Optimizer? CreateOptimizer(OptimizerSpec? spec, Parameter[]? parameters) => spec switch
+    private static readonly Dictionary<string, Func<OptimizerSpec, Parameter[], optim.Optimizer>> Optimizers = new()
     {
-        null => null,
-        Sgd or Adam when parameters is null => null,
-        Sgd s => optim.SGD(parameters!, s.Lr, s.Momentum, s.Dampening, s.WeightDecay, s.Nesterov, maximize: false),
-        AdamW a => new TorchSharp.Modules.AdamW(parameters!, a.Lr, a.Beta1, a.Beta2, a.Eps, a.WeightDecay, a.Amsgrad, maximize: false),
-        Adam a => new TorchSharp.Modules.Adam(parameters!, a.Lr, a.Beta1, a.Beta2, a.Eps, a.WeightDecay, a.Amsgrad, maximize: false),
-        _ => throw new NotSupportedException($"the oracle has no libtorch counterpart for optimizer \"{spec.Name}\""),
+        ["sgd"] = (o, p) => o is Sgd s ? optim.SGD(p, s.Lr, s.Momentum, s.Dampening, s.WeightDecay, s.Nesterov, maximize: false) : throw Unexpected(o),
+        ["adam"] = (o, p) => o is Adam a ? new TorchSharp.Modules.Adam(p, a.Lr, a.Beta1, a.Beta2, a.Eps, a.WeightDecay, a.Amsgrad, maximize: false) : throw Unexpected(o),
+        ["adamw"] = (o, p) => o is AdamW a ? new TorchSharp.Modules.AdamW(p, a.Lr, a.Beta1, a.Beta2, a.Eps, a.WeightDecay, a.Amsgrad, maximize: false) : throw Unexpected(o),
     };
+
+    /// <summary>Whether the oracle has a libtorch counterpart for every activation, loss and optimizer of <see cref="Vocabulary"/> named so.</summary>
+    public static bool Supports(string name) => Activations.ContainsKey(name) || Losses.ContainsKey(name) || Optimizers.ContainsKey(name);
+
+    internal static void CheckSupported(TrainingCase trainingCase)
+    {
+        foreach (LayerSpec layer in trainingCase.Network.Layers)
+        {
+            Counterpart(Activations, layer.Activation.Name, "activation");
+        }
+
+        Counterpart(Losses, trainingCase.Network.Loss.Name, "loss");
+        if (trainingCase.Optimizer is { } optimizer)
+        {
+            Counterpart(Optimizers, optimizer.Name, "optimizer");
+        }
+    }
+
+    /// <summary>The activation as libtorch computes it.</summary>
+    internal static Tensor Activate(Activation activation, Tensor z) => Counterpart(Activations, activation.Name, "activation")(activation, z);
+
+    /// <summary>The loss as libtorch computes it, scaled only when asked, which keeps the default graph exactly PyTorch's.</summary>
+    internal static Tensor Cost(Loss loss, Tensor output, Tensor target)
+    {
+        Tensor reduced = Counterpart(Losses, loss.Name, "loss")(
+            loss, output, target, loss.Reduction == Reduction.Mean ? nn.Reduction.Mean : nn.Reduction.Sum);
+        return loss.Scale == 1 ? reduced : reduced * loss.Scale;
+    }
+
+    internal static optim.Optimizer? CreateOptimizer(OptimizerSpec? spec, Parameter[] parameters)
+        => spec is null ? null : Counterpart(Optimizers, spec.Name, "optimizer")(spec, parameters);
+
+    private static TValue Counterpart<TValue>(Dictionary<string, TValue> registry, string name, string what)
+        => registry.TryGetValue(name, out TValue? value)
+            ? value
+            : throw new NotSupportedException($"the oracle has no libtorch counterpart for {what} \"{name}\"");
+
+    private static NotSupportedException Unexpected(OptimizerSpec spec) => new($"optimizer \"{spec.Name}\" came as {spec.GetType().Name}");
 
     /// <summary>
     /// A copy in libtorch's own (64-byte aligned) memory. TorchSharp's tensor(double[]) wraps the

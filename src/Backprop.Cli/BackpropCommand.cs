@@ -24,7 +24,7 @@ public static class BackpropCommand
             CheckCommand.Create(output, error),
             FixturesCommand.Create(output, error),
             JacobiansCommand.Create(output),
-            VerifyCommand.Create(output),
+            VerifyCommand.Create(output, error),
             TrainCommand.Create(output, error),
             BenchCommand.Create(output, error),
         };

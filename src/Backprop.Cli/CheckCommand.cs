@@ -10,7 +10,7 @@ namespace Backprop.Cli;
 /// <summary>
 /// <c>backprop check FILE...</c>: runs the core on each fixture and compares every expected
 /// quantity. Exit 0 when every file passes, 1 when any quantity mismatches, 2 when a file cannot
-/// be read or breaks the backprop-fixture/1 contract (fixture-format.md), or the options are wrong.
+/// be read or breaks the backprop-fixture/1 contract (docs/fixture-format.md), or the options are wrong.
 /// </summary>
 public static class CheckCommand
 {
@@ -26,12 +26,58 @@ public static class CheckCommand
         {
             Description = "override every file's tolerance: rtol,atol (e.g. 1e-5,1e-6)",
         };
-        var command = new Command("check", "Check the core against fixture files; exit 0 pass, 1 mismatch, 2 unreadable or invalid.")
+        var results = new Option<string?>("--results")
         {
-            files, json, tolerance,
+            Description = "check someone's results (backprop-results/1 JSON) against the one fixture given, instead of the core",
         };
-        command.SetAction(parse => Run(parse.GetValue(files) ?? [], parse.GetValue(json), parse.GetValue(tolerance), output, error));
+        var command = new Command(
+            "check",
+            "Check the core against fixture files, or with --results someone's results against a fixture; exit 0 pass, 1 mismatch, 2 unreadable or invalid.")
+        {
+            files, json, tolerance, results,
+        };
+        command.SetAction(parse => parse.GetValue(results) is { } resultsPath
+            ? RunResults(parse.GetValue(files) ?? [], resultsPath, parse.GetValue(json), parse.GetValue(tolerance), output, error)
+            : Run(parse.GetValue(files) ?? [], parse.GetValue(json), parse.GetValue(tolerance), output, error));
         return command;
+    }
+
+    /// <summary><c>check FIXTURE --results FILE</c>: someone's results against one fixture, with a diagnosis.</summary>
+    public static int RunResults(IReadOnlyList<string> files, string resultsPath, bool json, string? toleranceText, TextWriter output, TextWriter error)
+    {
+        if (files.Count != 1)
+        {
+            error.WriteLine($"--results: give exactly one fixture to check the results against, got {files.Count}");
+            return FixtureCheck.Invalid;
+        }
+
+        Tolerance? tolerance = null;
+        if (toleranceText is not null)
+        {
+            if (!TryParseTolerance(toleranceText, out Tolerance parsed))
+            {
+                error.WriteLine($"--tolerance: expected rtol,atol as two non-negative finite numbers (e.g. 1e-5,1e-6), got \"{toleranceText}\"");
+                return FixtureCheck.Invalid;
+            }
+
+            tolerance = parsed;
+        }
+
+        ResultsCheck check = ResultsCheck.Run(files[0], resultsPath, tolerance);
+        if (json)
+        {
+            output.WriteLine(Json([(resultsPath, check.ExitCode, check.Fixture, check.Tolerance, check.Quantities, check.Error, check.Findings)]));
+        }
+        else if (check.Error is not null)
+        {
+            error.WriteLine(check.Error);
+        }
+        else
+        {
+            ResultsReport.Print($"{resultsPath} against {files[0]}", check.Fixture!, check.Tolerance, check.Quantities, check.Findings, output);
+        }
+
+        return check.ExitCode;
     }
 
     public static int Run(IReadOnlyList<string> files, bool json, string? toleranceText, TextWriter output, TextWriter error)
@@ -51,7 +97,7 @@ public static class CheckCommand
         var checks = files.Select(f => (File: f, Check: FixtureChecker.CheckFile(f, tolerance))).ToArray();
         if (json)
         {
-            output.WriteLine(Json(checks));
+            output.WriteLine(Json(checks.Select(c => (c.File, c.Check.ExitCode, c.Check.Fixture, c.Check.Tolerance, c.Check.Quantities, c.Check.Error, (IReadOnlyList<Finding>)[]))));
         }
         else
         {
@@ -109,18 +155,19 @@ public static class CheckCommand
     }
 
     /// <summary>One object per file; non-finite numbers as the strings the fixture format uses.</summary>
-    private static string Json(IEnumerable<(string File, FixtureCheck Check)> checks)
+    private static string Json(
+        IEnumerable<(string File, int Exit, Fixture? Fixture, Tolerance Tolerance, IReadOnlyList<QuantityComparison> Quantities, string? Error, IReadOnlyList<Finding> Findings)> checks)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             w.WriteStartArray();
-            foreach ((string file, FixtureCheck check) in checks)
+            foreach (var check in checks)
             {
                 w.WriteStartObject();
-                w.WriteString("file", file);
-                w.WriteNumber("exit", check.ExitCode);
-                w.WriteString("result", check.ExitCode switch { 0 => "pass", 1 => "mismatch", _ => "invalid" });
+                w.WriteString("file", check.File);
+                w.WriteNumber("exit", check.Exit);
+                w.WriteString("result", check.Exit switch { 0 => "pass", 1 => "mismatch", _ => "invalid" });
                 if (check.Error is not null)
                 {
                     w.WriteString("error", check.Error);
@@ -134,6 +181,26 @@ public static class CheckCommand
                     Number(w, "rtol", check.Tolerance.Rtol);
                     Number(w, "atol", check.Tolerance.Atol);
                     w.WriteEndObject();
+                }
+
+                QuantityComparison? first = check.Quantities.FirstOrDefault(q => !q.Passed);
+                if (first is not null)
+                {
+                    w.WriteString("firstDisagreement", first.Quantity);
+                }
+
+                if (check.Findings.Count > 0)
+                {
+                    w.WriteStartArray("likelyCauses");
+                    foreach (Finding finding in check.Findings)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("cause", finding.Cause);
+                        w.WriteString("evidence", finding.Evidence);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
                 }
 
                 w.WriteStartArray("quantities");
@@ -152,6 +219,7 @@ public static class CheckCommand
                     w.WriteNumber("mismatched", r.Mismatched);
                     w.WriteNumber("total", r.Total);
                     w.WriteBoolean("pass", r.Passed);
+                    if (r.NotProvided) w.WriteBoolean("notProvided", true);
                     if (r.ShapeError is not null) w.WriteString("shapeError", r.ShapeError);
                     w.WriteEndObject();
                 }

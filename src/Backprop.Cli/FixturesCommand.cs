@@ -75,11 +75,18 @@ public static class FixturesCommand
         }
 
         output.WriteLine($"Every fixture regenerated in memory on this machine ({Machine.Cpu}) and compared with {dir}, number by number:");
-        int unreadable = 0;
+        int unreadable = 0, missing = 0;
         var kinds = new List<DriftKind>();
         long maxUlps = 0;
-        foreach ((FixtureDeclaration declaration, FixtureDriftReport? report, string? problem) in FixtureCatalog.CheckDrift(dir, TorchWitness.Instance))
+        foreach ((FixtureDeclaration declaration, FixtureDriftReport? report, string? problem, bool absent) in FixtureCatalog.CheckDrift(dir, TorchWitness.Instance))
         {
+            if (absent)
+            {
+                output.WriteLine($"{"missing",-9} {declaration.FileName}: declared, but not in the folder");
+                missing++;
+                continue;
+            }
+
             if (report is null)
             {
                 error.WriteLine(problem);
@@ -96,13 +103,14 @@ public static class FixturesCommand
         int drifted = kinds.Count(k => k == DriftKind.Drifted), rounding = kinds.Count(k => k == DriftKind.Rounding);
         output.WriteLine(
             $"{kinds.Count(k => k == DriftKind.Identical)} bit-identical, {rounding} within rounding" +
-            (rounding > 0 ? $" (at most {maxUlps} ulps)" : "") + $", {drifted} drifted" + (unreadable > 0 ? $", {unreadable} unreadable." : "."));
-        if (drifted > 0)
+            (rounding > 0 ? $" (at most {maxUlps} ulps)" : "") + $", {drifted} drifted" +
+            (missing > 0 ? $", {missing} missing" : "") + (unreadable > 0 ? $", {unreadable} unreadable." : "."));
+        if (drifted + missing > 0)
         {
             output.WriteLine("A drifted file changed by more than libtorch's rounding on another CPU. If the change is meant (a new libtorch, a changed case), " +
                              "regenerate with `backprop fixtures generate` and say why in the commit.");
         }
 
-        return unreadable > 0 ? 2 : drifted > 0 ? 1 : 0;
+        return unreadable > 0 ? 2 : drifted + missing > 0 ? 1 : 0;
     }
 }

@@ -34,7 +34,7 @@ public static class TrainCommand
         };
         var activation = new Option<string>("--activation")
         {
-            Description = $"the hidden layers' activation: {string.Join(", ", Activation.ByName.Keys)}",
+            Description = $"the hidden layers' activation, with PyTorch's default settings: {string.Join(", ", Vocabulary.Activations.Select(k => k.Name))}",
             DefaultValueFactory = _ => "relu",
         };
         var optimizer = new Option<string>("--optimizer")
@@ -87,9 +87,8 @@ public static class TrainCommand
                 options = new TrainingOptions
                 {
                     Hidden = ParseLayers(parse.GetValue(layers)!),
-                    Activation = Activation.ByName.TryGetValue(parse.GetValue(activation)!, out Activation? a)
-                        ? a
-                        : throw new ArgumentException($"--activation: unknown \"{parse.GetValue(activation)}\"; known: {string.Join(", ", Activation.ByName.Keys)}"),
+                    Activation = Vocabulary.Activation(parse.GetValue(activation)!)?.Default
+                        ?? throw new ArgumentException($"--activation: unknown \"{parse.GetValue(activation)}\"; known: {string.Join(", ", Vocabulary.Activations.Select(k => k.Name))}"),
                     Optimizer = Optimizer(parse.GetValue(optimizer)!, parse.GetValue(lr), parse.GetValue(momentum), parse.GetValue(weightDecay)),
                     Epochs = parse.GetValue(epochs),
                     BatchSize = parse.GetValue(batch),
@@ -126,13 +125,22 @@ public static class TrainCommand
             : throw new ArgumentException($"--layers: \"{part}\" is not a positive width; give widths like 64,32")).ToArray();
     }
 
-    private static OptimizerSpec Optimizer(string name, double? lr, double momentum, double? weightDecay) => name switch
+    /// <summary>
+    /// The named optimizer with torch.optim's defaults, except where the options say otherwise:
+    /// --lr (SGD's default here is 0.01, not torch's 1e-3), --momentum (for optimizers that have
+    /// one), --weight-decay.
+    /// </summary>
+    private static OptimizerSpec Optimizer(string name, double? lr, double momentum, double? weightDecay)
     {
-        "sgd" => new Sgd(lr ?? 0.01, Momentum: momentum, WeightDecay: weightDecay ?? 0),
-        "adam" => new Adam(lr ?? 1e-3, WeightDecay: weightDecay ?? 0),
-        "adamw" => new AdamW(lr ?? 1e-3, WeightDecay: weightDecay ?? 0.01),
-        _ => throw new ArgumentException($"--optimizer: unknown \"{name}\"; known: sgd, adam, adamw"),
-    };
+        Kind<OptimizerSpec> kind = Vocabulary.Optimizer(name)
+            ?? throw new ArgumentException($"--optimizer: unknown \"{name}\"; known: {string.Join(", ", Vocabulary.Optimizers.Select(k => k.Name))}");
+        var given = new Dictionary<string, object>();
+        double? rate = lr ?? (kind == Sgd.Kind ? 0.01 : null);
+        if (rate is { } r) given["lr"] = r;
+        if (kind.Defaults.Any(s => s.Name == "momentum")) given["momentum"] = momentum;
+        if (weightDecay is double decay) given["weight_decay"] = decay;
+        return kind.Create(given);
+    }
 
     public static int Run(string datasetName, TrainingOptions options, string? dataDir, string? outDir, bool json, TextWriter output, TextWriter error)
     {

@@ -17,28 +17,36 @@ namespace Backprop.Cli;
 /// </summary>
 public static class VerifyCommand
 {
-    public static Command Create(TextWriter output)
+    public static Command Create(TextWriter output, TextWriter error)
     {
-        var networks = new Option<int>("--networks", "-n")
+        var networks = new Option<int?>("--networks", "-n")
         {
-            Description = "how many random networks to check",
-            DefaultValueFactory = _ => 1000,
+            Description = "how many random networks to check (default 1000; with --exec, 200)",
         };
         var seed = new Option<int>("--seed", "-s")
         {
             Description = "the first seed; network i uses seed + i",
             DefaultValueFactory = _ => 1,
         };
-        var command = new Command("verify", "Check the core against libtorch on many random networks.") { networks, seed };
-        command.SetAction(parse => Run(parse.GetValue(networks), parse.GetValue(seed), output));
+        var exec = new VerifyExecOptions();
+        var command = new Command(
+            "verify",
+            "Check the core, or with --exec an implementation in any language, against libtorch on many random networks.")
+        {
+            networks, seed,
+        };
+        exec.AddTo(command);
+        command.SetAction(parse => parse.GetValue(exec.Exec) is { } program
+            ? VerifyExecCommand.Run(program, parse.GetValue(networks) ?? 200, parse.GetValue(seed), exec.Read(parse), output, error)
+            : Run(parse.GetValue(networks) ?? 1000, parse.GetValue(seed), output, error));
         return command;
     }
 
-    public static int Run(int count, int firstSeed, TextWriter output)
+    public static int Run(int count, int firstSeed, TextWriter output, TextWriter error)
     {
         if (count < 1)
         {
-            output.WriteLine($"--networks must be at least 1, got {count}");
+            error.WriteLine($"--networks must be at least 1, got {count}");
             return 2;
         }
 

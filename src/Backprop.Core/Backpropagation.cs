@@ -43,16 +43,16 @@ public static class Backpropagation
         network.CheckBatch(batch);
         w.CheckFits(network, batch.X);
         (NetworkSpec spec, Layout layout) = (network.Spec, network.Layout);
-        bool columns = layout.SamplesInColumns;
+        SampleAxis samples = layout.Samples;
         int L = spec.Layers.Count;
         Forward(network, batch.X, w);
 
-        T cost = spec.Loss.Cost(w.A[L], batch.Y, batch.ClassIndices, columns);
-        spec.Loss.Gradient(w.A[L], batch.Y, w.dA[L], batch.ClassIndices, columns);
+        T cost = spec.Loss.Cost(w.A[L], batch.Y, batch.Targets, samples);
+        spec.Loss.Gradient(w.A[L], batch.Y, w.dA[L], batch.Targets, samples);
 
         for (int l = L; l >= 1; l--)
         {
-            spec.Layers[l - 1].Activation.Backward(w.Z[l], w.A[l], w.dA[l], w.dZ[l], columns);
+            spec.Layers[l - 1].Activation.Backward(w.Z[l], w.A[l], w.dA[l], w.dZ[l], samples);
             DenseFormulas.Backward(layout, w.dZ[l], w.A[l - 1], network.Parameters[l - 1].Weight, w.dW[l], w.db[l], l > 1 ? w.dA[l - 1] : null, w.Kernels);
         }
 
@@ -78,7 +78,7 @@ public static class Backpropagation
         for (int l = 1; l <= spec.Layers.Count; l++)
         {
             DenseFormulas.Forward(layout, network.Parameters[l - 1].Weight, network.Parameters[l - 1].Bias, w.A[l - 1], w.Z[l], w.Kernels);
-            spec.Layers[l - 1].Activation.Forward(w.Z[l], w.A[l], layout.SamplesInColumns);
+            spec.Layers[l - 1].Activation.Forward(w.Z[l], w.A[l], layout.Samples);
         }
     }
 }
@@ -149,7 +149,7 @@ public sealed class Workspace<T>
     public void CheckFits(Network<T> network, Matrix<T> x)
     {
         ArgumentNullException.ThrowIfNull(network);
-        int samples = network.Layout.Samples(x);
+        int samples = network.Layout.SampleCount(x);
         bool sameWidths = network.Spec.Inputs == Spec.Inputs && network.Spec.Layers.Count == Spec.Layers.Count;
         for (int l = 0; sameWidths && l < Spec.Layers.Count; l++)
         {

@@ -113,7 +113,7 @@ public sealed class Network<T>
                 $"x: layout samples={Layout.SamplesName} expects {Layout.DescribeSampleShape(Spec.Inputs)}, got {x.Shape}");
         }
 
-        int n = Layout.Samples(x);
+        int n = Layout.SampleCount(x);
         if (n < 1)
         {
             throw new ArgumentException("x must hold at least one sample");

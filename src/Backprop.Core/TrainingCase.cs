@@ -3,17 +3,28 @@ using Backprop.Core.Optimizers;
 
 namespace Backprop.Core;
 
+/// <summary>What a batch's targets are.</summary>
+public enum TargetKind
+{
+    /// <summary>Values shaped like the network's output, oriented as the layout says.</summary>
+    Values,
+
+    /// <summary>An n×1 column of class indices, one per sample, in every layout (cross_entropy only).</summary>
+    ClassIndices,
+}
+
 /// <summary>
 /// One batch: inputs X and targets Y, oriented as the case's layout says (n×inputs with samples
-/// in rows, inputs×n with samples in columns). Y is shaped like the output, or, when
-/// <see cref="ClassIndices"/> is set (cross_entropy), an n×1 column of class indices in every layout.
+/// in rows, inputs×n with samples in columns), and what Y holds (<see cref="Targets"/>).
 /// </summary>
-public sealed record Batch<T>(Matrix<T> X, Matrix<T> Y, bool ClassIndices = false)
+public sealed record Batch<T>(Matrix<T> X, Matrix<T> Y, TargetKind Targets)
     where T : INumberBase<T>
 {
+    public bool ClassIndices => Targets == TargetKind.ClassIndices;
+
     public Batch<TOut> Convert<TOut>()
         where TOut : INumberBase<TOut>
-        => new(X.Convert<TOut>(), Y.Convert<TOut>(), ClassIndices);
+        => new(X.Convert<TOut>(), Y.Convert<TOut>(), Targets);
 }
 
 /// <summary>

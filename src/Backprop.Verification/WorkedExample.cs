@@ -38,7 +38,7 @@ public static class WorkedExample
         ],
         Batches:
         [
-            new(Matrix<double>.FromRows([[1.0, 2.0], [3.0, 4.0]]), Matrix<double>.FromRows([[0.0], [1.0]])),
+            new(Matrix<double>.FromRows([[1.0, 2.0], [3.0, 4.0]]), Matrix<double>.FromRows([[0.0], [1.0]]), TargetKind.Values),
         ],
         Optimizer: new Sgd(Lr: 0.01),
         Steps: 1);

@@ -74,18 +74,18 @@ public class InvalidInputTests
         var network = new Network<double>(Spec, Parameters(Spec));
         Should.Throw<ArgumentException>(() => network.CheckInputs(new Matrix<double>(0, 2))).Message.ShouldBe("x must hold at least one sample");
         var x = new Matrix<double>(2, 2);
-        Should.Throw<ArgumentException>(() => network.CheckBatch(new Batch<double>(x, new Matrix<double>(2, 1), ClassIndices: true)))
+        Should.Throw<ArgumentException>(() => network.CheckBatch(new Batch<double>(x, new Matrix<double>(2, 1), TargetKind.ClassIndices)))
             .Message.ShouldBe("binary_cross_entropy takes targets shaped like the output, not class indices");
-        Should.Throw<ArgumentException>(() => network.CheckBatch(new Batch<double>(x, new Matrix<double>(2, 2))))
+        Should.Throw<ArgumentException>(() => network.CheckBatch(new Batch<double>(x, new Matrix<double>(2, 2), TargetKind.Values)))
             .Message.ShouldStartWith("y: layout samples=rows expects 2×1");
-        Should.Throw<ArgumentException>(() => network.CheckBatch(new Batch<double>(x, new Matrix<double>(3, 1))))
+        Should.Throw<ArgumentException>(() => network.CheckBatch(new Batch<double>(x, new Matrix<double>(3, 1), TargetKind.Values)))
             .Message.ShouldStartWith("y: layout samples=rows expects 2×1");
 
         NetworkSpec logits = new(2, [new LayerSpec(3, Identity.Instance)], new CrossEntropy());
         var classifier = new Network<double>(logits, Parameters(logits));
-        Should.Throw<ArgumentException>(() => classifier.CheckBatch(new Batch<double>(x, new Matrix<double>(2, 2), ClassIndices: true)))
+        Should.Throw<ArgumentException>(() => classifier.CheckBatch(new Batch<double>(x, new Matrix<double>(2, 2), TargetKind.ClassIndices)))
             .Message.ShouldBe("the class indices y are 2×2 but x holds 2 samples, so y must be 2×1 (one index per sample)");
-        Should.Throw<ArgumentException>(() => classifier.CheckBatch(new Batch<double>(x, new Matrix<double>(3, 1), ClassIndices: true)))
+        Should.Throw<ArgumentException>(() => classifier.CheckBatch(new Batch<double>(x, new Matrix<double>(3, 1), TargetKind.ClassIndices)))
             .Message.ShouldStartWith("the class indices y are 3×1");
     }
 
@@ -94,14 +94,14 @@ public class InvalidInputTests
     {
         Should.Throw<ArgumentOutOfRangeException>(() => new MseLoss(Reduction.Mean, double.NaN)).Message.ShouldStartWith("a loss scale must be finite");
         Should.Throw<ArgumentOutOfRangeException>(() => new BinaryCrossEntropy(Reduction.Sum, double.PositiveInfinity));
-        Should.Throw<ArgumentException>(() => Loss.Create("hinge"))
-            .Message.ShouldBe("unknown loss \"hinge\"; the core knows binary_cross_entropy, binary_cross_entropy_with_logits, mse_loss, cross_entropy");
+        Vocabulary.Loss("hinge").ShouldBeNull();
+        Vocabulary.Losses.Select(k => k.Name).ShouldBe(["binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "cross_entropy"]);
         var output = new Matrix<double>(2, 3);
-        Should.Throw<ArgumentException>(() => new MseLoss().Cost(output, new Matrix<double>(2, 1), classIndices: true))
+        Should.Throw<ArgumentException>(() => new MseLoss().Cost(output, new Matrix<double>(2, 1), TargetKind.ClassIndices, SampleAxis.Rows))
             .Message.ShouldBe("mse_loss takes targets shaped like the output, not class indices");
-        Should.Throw<ArgumentException>(() => new MseLoss().Cost(output, new Matrix<double>(2, 2)))
+        Should.Throw<ArgumentException>(() => new MseLoss().Cost(output, new Matrix<double>(2, 2), TargetKind.Values, SampleAxis.Rows))
             .Message.ShouldBe("the target is 2×2 but the network's output is 2×3; they must have the same shape");
-        Should.Throw<ArgumentException>(() => new MseLoss().Cost(output, new Matrix<double>(3, 3)))
+        Should.Throw<ArgumentException>(() => new MseLoss().Cost(output, new Matrix<double>(3, 3), TargetKind.Values, SampleAxis.Rows))
             .Message.ShouldBe("the target is 3×3 but the network's output is 2×3; they must have the same shape");
     }
 
@@ -119,7 +119,7 @@ public class InvalidInputTests
     {
         var output = new Matrix<double>(1, 2, [0.25, 0.75]);
         var target = new Matrix<double>(1, 2, [0, 1]);
-        new MseLoss(Reduction.Mean, 4).Cost(output, target).ShouldBe(4 * new MseLoss().Cost(output, target));
+        new MseLoss(Reduction.Mean, 4).Cost(output, target, TargetKind.Values, SampleAxis.Rows).ShouldBe(4 * new MseLoss().Cost(output, target, TargetKind.Values, SampleAxis.Rows));
     }
 
     [Fact]
@@ -146,7 +146,17 @@ public class InvalidInputTests
     public void IndexOf_Finds_Sample_And_Unit_In_Either_Orientation()
     {
         // 3 samples of 2 units: samples in rows is 3×2, in columns 2×3.
-        Layout.RowsOutIn.IndexOf(sample: 2, unit: 1, samples: 3, units: 2).ShouldBe((2 * 2) + 1);
-        Layout.All.First(l => l.SamplesInColumns).IndexOf(sample: 2, unit: 1, samples: 3, units: 2).ShouldBe((1 * 3) + 2);
+        SampleIndexing.Of(rows: 3, cols: 2, SampleAxis.Rows).IndexOf(sample: 2, unit: 1).ShouldBe((2 * 2) + 1);
+        SampleIndexing.Of(rows: 2, cols: 3, SampleAxis.Columns).IndexOf(sample: 2, unit: 1).ShouldBe((1 * 3) + 2);
+    }
+
+    [Fact]
+    public void Sample_Major_Order_Visits_Each_Sample_Unit_By_Unit_In_Either_Orientation()
+    {
+        // 3 samples of 2 units. In columns the matrix is [[s0u0, s1u0, s2u0], [s0u1, s1u1, s2u1]].
+        SampleIndexing columns = SampleIndexing.Of(rows: 2, cols: 3, SampleAxis.Columns);
+        Enumerable.Range(0, 6).Select(columns.SampleMajor).ShouldBe([0, 3, 1, 4, 2, 5]);
+        SampleIndexing rows = SampleIndexing.Of(rows: 3, cols: 2, SampleAxis.Rows);
+        Enumerable.Range(0, 6).Select(rows.SampleMajor).ShouldBe([0, 1, 2, 3, 4, 5]);
     }
 }

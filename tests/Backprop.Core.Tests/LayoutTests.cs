@@ -21,7 +21,7 @@ public class LayoutTests
     [Property(MaxTest = 300, Replay = "(31415926535,27182818285)")]
     public Property Layouts_Agree_Bitwise(int seed, bool dyadic)
     {
-        TrainingCase rows = RandomCases.Build(seed, dyadic: dyadic);
+        TrainingCase rows = RandomNetworks.Case(seed, new(MaxDepth: 3, MaxWidth: 5, MaxBatch: 4, MaxInputs: 5, MaxSteps: 3, Regime: dyadic ? ValueRegime.Dyadic : ValueRegime.Gaussian));
         foreach (DType dtype in new[] { DType.Float32, DType.Float64 })
         {
             IReadOnlyList<StepRecord<double>> expected = Trainer.Run(rows, dtype);
@@ -44,7 +44,7 @@ public class LayoutTests
     {
         foreach (Layout layout in Layout.All)
         {
-            TrainingCase c = RandomCases.Build(seed).InLayout(layout);
+            TrainingCase c = RandomNetworks.Case(seed, new(MaxDepth: 3, MaxWidth: 5, MaxBatch: 4, MaxInputs: 5, MaxSteps: 3, Regime: ValueRegime.Gaussian)).InLayout(layout);
             var network = new Network<double>(c.Network, c.Parameters, layout);
             Batch<double> batch = c.Batches[0];
             Matrix<double> output = Backpropagation.Predict(network, batch.X);
@@ -58,7 +58,7 @@ public class LayoutTests
     {
         // With a mean over samples (one output, or cross_entropy, which averages over samples),
         // the batch's gradient is the average of each sample's own gradient.
-        TrainingCase c = RandomCases.Build(seed) with { Optimizer = null, Steps = 1 };
+        TrainingCase c = RandomNetworks.Case(seed, new(MaxDepth: 3, MaxWidth: 5, MaxBatch: 4, MaxInputs: 5, MaxSteps: 3, Regime: ValueRegime.Gaussian)) with { Optimizer = null, Steps = 1 };
         if (c.Network.Loss.Reduction != Reduction.Mean || !(c.Network.Loss is CrossEntropy || c.Network.Layers[^1].Units == 1))
         {
             c = c with { Network = c.Network with { Loss = new CrossEntropy() }, Batches = [ProbabilityTargets(c)] };
@@ -69,7 +69,7 @@ public class LayoutTests
         StepRecord<double> whole = Trainer.Run(c with { Batches = [batch] }, DType.Float64)[0];
         var perSample = Enumerable.Range(0, m).Select(i => Trainer.Run(c with
         {
-            Batches = [new Batch<double>(Row(batch.X, i), Row(batch.Y, i), batch.ClassIndices)],
+            Batches = [new Batch<double>(Row(batch.X, i), Row(batch.Y, i), batch.Targets)],
         }, DType.Float64)[0]).ToArray();
 
         for (int l = 0; l < whole.Layers.Count; l++)
@@ -90,8 +90,8 @@ public class LayoutTests
     public bool Sum_Reduction_Gradient_Is_N_Times_The_Mean_Gradient(int seed)
     {
         // N is what the mean divides by: the element count, or the sample count for cross_entropy.
-        TrainingCase c = RandomCases.Build(seed) with { Optimizer = null, Steps = 1 };
-        Loss mean = Loss.Create(c.Network.Loss.Name, Reduction.Mean), sum = Loss.Create(c.Network.Loss.Name, Reduction.Sum);
+        TrainingCase c = RandomNetworks.Case(seed, new(MaxDepth: 3, MaxWidth: 5, MaxBatch: 4, MaxInputs: 5, MaxSteps: 3, Regime: ValueRegime.Gaussian)) with { Optimizer = null, Steps = 1 };
+        Loss mean = c.Network.Loss.With(Reduction.Mean, 1), sum = c.Network.Loss.With(Reduction.Sum, 1);
         Batch<double> batch = c.Batches[0];
         int n = mean is CrossEntropy ? batch.X.Rows : batch.X.Rows * c.Network.Layers[^1].Units;
         StepRecord<double> byMean = Trainer.Run(c with { Network = c.Network with { Loss = mean } }, DType.Float64)[0];
@@ -113,6 +113,6 @@ public class LayoutTests
         int outputs = c.Network.Layers[^1].Units;
         var y = new Matrix<double>(b.X.Rows, outputs);
         for (int i = 0; i < y.Rows; i++) y[i, i % outputs] = 1;
-        return new Batch<double>(b.X, y);
+        return new Batch<double>(b.X, y, TargetKind.Values);
     }
 }

@@ -29,7 +29,7 @@ public class NetworkTests
     public void An_Input_In_Columns_Is_Refused_With_The_Orientation()
     {
         Batch<double> b = Example.Batches[0];
-        var columns = new Batch<double>(new Matrix<double>(2, 3), b.Y);
+        var columns = new Batch<double>(new Matrix<double>(2, 3), b.Y, TargetKind.Values);
         Should.Throw<ArgumentException>(() => Trainer.Run<double>(Example with { Batches = [columns] }))
             .Message.ShouldBe("x: layout samples=rows expects n×2 (samples×features), got 2×3");
     }
@@ -68,7 +68,7 @@ public class NetworkTests
     public void Samples_In_Columns_Must_Be_Features_By_Samples()
     {
         TrainingCase columns = Example.InLayout(Layout.ColumnsOutIn);
-        var rows = new Batch<double>(new Matrix<double>(4, 2), columns.Batches[0].Y);
+        var rows = new Batch<double>(new Matrix<double>(4, 2), columns.Batches[0].Y, TargetKind.Values);
         Should.Throw<ArgumentException>(() => Trainer.Run<double>(columns with { Batches = [rows] }))
             .Message.ShouldBe("x: layout samples=columns expects 2×n (features×samples), got 4×2");
     }

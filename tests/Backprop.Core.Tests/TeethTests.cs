@@ -69,6 +69,9 @@ public class TeethTests
 
         public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a) => Sigmoid.Instance.Forward(z, a);
 
+        // The witness's formula stays right: the bug is in the kernel.
+        public override double Derivative(double z, double a) => Sigmoid.Instance.Derivative(z, a);
+
         public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> dA, Span<T> dZ)
         {
             Sigmoid.Instance.Backward(z, a, dA, dZ);
@@ -84,10 +87,10 @@ public class TeethTests
     {
         public override string Name => "binary_cross_entropy";
 
-        public override T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false, bool samplesInColumns = false)
-            => new BinaryCrossEntropy().Cost(output, target, classIndices, samplesInColumns);
+        public override T Cost<T>(Matrix<T> output, Matrix<T> target, TargetKind targets, SampleAxis samples)
+            => new BinaryCrossEntropy().Cost(output, target, targets, samples);
 
-        public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false, bool samplesInColumns = false)
-            => new BinaryCrossEntropy(Reduction.Sum).Gradient(output, target, gradient, classIndices, samplesInColumns);
+        public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, TargetKind targets, SampleAxis samples)
+            => new BinaryCrossEntropy(Reduction.Sum).Gradient(output, target, gradient, targets, samples);
     }
 }

@@ -1,3 +1,4 @@
+using Backprop.Verification;
 using Backprop.Core.Activations;
 using Backprop.Core.Losses;
 using Backprop.Core.Optimizers;
@@ -12,7 +13,7 @@ public class TrainingSessionTests
     [Property(MaxTest = 200)]
     public void Train_Gives_The_Numbers_Of_Step_Bitwise(int seed, bool float32)
     {
-        TrainingCase c = RandomCases.Build(seed, maxDepth: 4, maxWidth: 20, maxBatch: 8);
+        TrainingCase c = RandomNetworks.Case(seed, new(MaxDepth: 4, MaxWidth: 20, MaxBatch: 8, MaxInputs: 20, MaxSteps: 3, Regime: ValueRegime.Gaussian));
         foreach (Layout layout in Layout.All)
         {
             if (float32)
@@ -100,7 +101,7 @@ public class TrainingSessionTests
     {
         string[] parts = description.Split(' ');
         int[] widths = parts[0].Split('-').Select(int.Parse).ToArray();
-        Activation hidden = Activation.ByName[parts[1]], output = Activation.ByName[parts[2]];
+        Activation hidden = Vocabulary.Activation(parts[1])!.Default, output = Vocabulary.Activation(parts[2])!.Default;
         (Loss loss, bool indices) = parts[3] switch
         {
             "bce" => ((Loss)new BinaryCrossEntropy(), false),
@@ -124,6 +125,6 @@ public class TrainingSessionTests
             "adam" => new Adam(),
             _ => new AdamW(),
         };
-        return new TrainingCase(spec, parameters, [new Batch<double>(x, y, indices)], o);
+        return new TrainingCase(spec, parameters, [new Batch<double>(x, y, indices ? TargetKind.ClassIndices : TargetKind.Values)], o);
     }
 }

@@ -50,7 +50,7 @@ public class WorkspaceTests
         var w = new Workspace<double>(network, 2);
         Should.Throw<ArgumentException>(() => Backpropagation.ForwardBackward(network, Batch with { Y = new Matrix<double>(1, 2) }, w))
             .Message.ShouldBe("y: layout samples=rows expects 2×1 (2 samples of the network's 1 outputs), got 1×2");
-        Should.Throw<ArgumentException>(() => Backpropagation.ForwardBackward(network, Batch with { ClassIndices = true }, w))
+        Should.Throw<ArgumentException>(() => Backpropagation.ForwardBackward(network, Batch with { Targets = TargetKind.ClassIndices }, w))
             .Message.ShouldBe("binary_cross_entropy takes targets shaped like the output, not class indices");
     }
 

@@ -21,23 +21,9 @@ public static class Cases
         return data;
     }
 
-    /// <summary>Every activation the core has, with non-default parameters too.</summary>
-    public static IReadOnlyDictionary<string, Activation> Activations { get; } = new Dictionary<string, Activation>
-    {
-        ["identity"] = Identity.Instance,
-        ["relu"] = Relu.Instance,
-        ["leaky_relu"] = LeakyRelu.Default,
-        ["leaky_relu(0.2)"] = new LeakyRelu(0.2),
-        ["sigmoid"] = Sigmoid.Instance,
-        ["tanh"] = Tanh.Instance,
-        ["softmax"] = Softmax.Instance,
-        ["gelu"] = Gelu.Exact,
-        ["gelu(tanh)"] = Gelu.TanhApproximate,
-        ["softplus"] = Softplus.Default,
-        ["softplus(2, 5)"] = new Softplus(2, 5),
-        ["elu"] = Elu.Default,
-        ["elu(0.5)"] = new Elu(0.5),
-    };
+    /// <summary>Every activation the core has, with non-default parameters too: each registered kind's examples, by their names.</summary>
+    public static IReadOnlyDictionary<string, Activation> Activations { get; } =
+        Vocabulary.Activations.SelectMany(k => k.Examples).ToDictionary(a => a.ToString());
 
     /// <summary>
     /// One layer probing an activation at chosen pre-activations: 1 input, W a column of ones and
@@ -57,7 +43,7 @@ public static class Cases
         return new TrainingCase(
             new NetworkSpec(1, [new LayerSpec(k, activation)], new MseLoss(Reduction.Sum)),
             [new LayerParameters<double>(new Matrix<double>(k, 1, Enumerable.Repeat(1.0, k).ToArray()), biases)],
-            [new Batch<double>(new Matrix<double>(n, 1, samples), targets)],
+            [new Batch<double>(new Matrix<double>(n, 1, samples), targets, TargetKind.Values)],
             new Sgd(0.125));
     }
 
@@ -91,7 +77,7 @@ public static class Cases
             for (int i = 0; i < x.Data.Length; i++) x.Data[i] = Uniform(random, 2);
             if (classIndices)
             {
-                return new Batch<double>(x, new Matrix<double>(batch, 1, Enumerable.Range(0, batch).Select(_ => (double)random.Next(outputs)).ToArray()), true);
+                return new Batch<double>(x, new Matrix<double>(batch, 1, Enumerable.Range(0, batch).Select(_ => (double)random.Next(outputs)).ToArray()), TargetKind.ClassIndices);
             }
 
             var y = new Matrix<double>(batch, outputs);
@@ -106,7 +92,7 @@ public static class Cases
                 }
             }
 
-            return new Batch<double>(x, y);
+            return new Batch<double>(x, y, TargetKind.Values);
         }
 
         return new TrainingCase(spec, parameters, [MakeBatch(), MakeBatch()], optimizer, steps);

@@ -14,7 +14,7 @@ public class FixtureDriftTests
         // bits may differ (tests/data/cross-cpu), within each file's tolerance.
         string dir = Path.Combine(Agreement.RepositoryRoot(), "fixtures");
         var results = FixtureCatalog.CheckDrift(dir, TorchWitness.Instance);
-        results.ShouldAllBe(r => r.Report != null, string.Join("; ", results.Select(r => r.Error)));
+        results.ShouldAllBe(r => r.Report != null, string.Join("; ", results.Select(r => r.Missing ? $"{r.Declaration.FileName} is missing" : r.Error)));
         string[] drifted = results.Where(r => r.Report!.Kind == DriftKind.Drifted).Select(r => $"{r.Declaration.FileName}: {r.Report!.Describe()}").ToArray();
         drifted.ShouldBeEmpty("regenerate with `dotnet run --project src/Backprop.Cli -- fixtures generate` only if libtorch or a case changed on purpose");
     }

@@ -1,4 +1,5 @@
 using Backprop.Core;
+using Backprop.Verification;
 using Backprop.Core.Activations;
 using Backprop.Core.Optimizers;
 using Backprop.Testing;
@@ -24,7 +25,7 @@ public class InvalidSpecTests
         ("a short bias", c => c with { Parameters = c.Parameters.Select((p, i) => i == c.Parameters.Count - 1 ? p with { Bias = p.Bias.Skip(1).ToArray() } : p).ToArray() }),
         ("one set of parameters too few", c => c with { Parameters = c.Parameters.Skip(1).ToArray() }),
         ("x one feature too wide", c => c with { Batches = c.Batches.Select(b => b with { X = Widen(b.X, c.Layout) }).ToArray() }),
-        ("y one sample short", c => c with { Batches = c.Batches.Select(b => b with { Y = ShortY(c, b), ClassIndices = false }).ToArray() }),
+        ("y one sample short", c => c with { Batches = c.Batches.Select(b => b with { Y = ShortY(c, b), Targets = TargetKind.Values }).ToArray() }),
         ("no batches", c => c with { Batches = [] }),
         ("zero steps", c => c with { Steps = 0 }),
         ("a negative learning rate", c => c with { Optimizer = new Sgd(-0.1) }),
@@ -35,7 +36,7 @@ public class InvalidSpecTests
     public Property Every_Invalid_Spec_Is_Refused_By_Core_And_Oracle(int seed, int which)
     {
         (string name, Func<TrainingCase, TrainingCase> breakIt) = Breaks[Math.Abs(which % Breaks.Length)];
-        TrainingCase broken = breakIt(RandomCases.Build(seed).InLayout(Layout.All[Math.Abs(seed % 4)]));
+        TrainingCase broken = breakIt(RandomNetworks.Case(seed, new(MaxDepth: 3, MaxWidth: 5, MaxBatch: 4, MaxInputs: 5, MaxSteps: 3, Regime: ValueRegime.Gaussian)).InLayout(Layout.All[Math.Abs(seed % 4)]));
         Should.Throw<ArgumentException>(() => Trainer.Run(broken, DType.Float64), name);
         Should.Throw<ArgumentException>(() => TorchOracle.Run(broken, DType.Float32), name);
         return true.ToProperty().Collect(name);
@@ -44,7 +45,7 @@ public class InvalidSpecTests
     [Fact]
     public void An_Unknown_Activation_Is_Refused_By_The_Oracle_In_CSharp()
     {
-        TrainingCase c = RandomCases.Build(3);
+        TrainingCase c = RandomNetworks.Case(3, new(MaxDepth: 3, MaxWidth: 5, MaxBatch: 4, MaxInputs: 5, MaxSteps: 3, Regime: ValueRegime.Gaussian));
         TrainingCase unknown = c with { Network = c.Network with { Layers = c.Network.Layers.Select(l => l with { Activation = new Unknown() }).ToArray() } };
         Should.Throw<NotSupportedException>(() => TorchOracle.Run(unknown, DType.Float64)).Message.ShouldContain("no libtorch counterpart");
     }
@@ -52,7 +53,7 @@ public class InvalidSpecTests
     /// <summary>A target shaped for one sample fewer than x holds.</summary>
     private static Matrix<double> ShortY(TrainingCase c, Batch<double> b)
     {
-        int n = c.Layout.Samples(b.X) - 1, outputs = c.Network.Layers[^1].Units;
+        int n = c.Layout.SampleCount(b.X) - 1, outputs = c.Network.Layers[^1].Units;
         (int rows, int cols) = c.Layout.SampleShape(n, outputs);
         return new Matrix<double>(rows, cols);
     }
@@ -65,6 +66,8 @@ public class InvalidSpecTests
         public override string Name => "swish";
 
         public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a) => z.CopyTo(a);
+
+        public override double Derivative(double z, double a) => 1;
 
         public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> dA, Span<T> dZ) => dA.CopyTo(dZ);
     }

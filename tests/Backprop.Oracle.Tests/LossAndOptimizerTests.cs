@@ -44,7 +44,7 @@ public class LossAndOptimizerTests
         var probe = new TrainingCase(
             new NetworkSpec(1, [new LayerSpec(1, Identity.Instance)], new BinaryCrossEntropyWithLogits()),
             [new LayerParameters<double>(new Matrix<double>(1, 1, [1]), [0])],
-            [new Batch<double>(new Matrix<double>(4, 1, [1000, -1000, 300, -300]), new Matrix<double>(4, 1, [0, 1, 1, 0]))],
+            [new Batch<double>(new Matrix<double>(4, 1, [1000, -1000, 300, -300]), new Matrix<double>(4, 1, [0, 1, 1, 0]), TargetKind.Values)],
             new Sgd(0.01));
         Trainer.Run(probe, dtype)[0].Cost.ShouldBe(500, "confident and wrong twice (1000 each), right twice (0)");
         OracleAssert.CoreMatchesLibtorch(probe, dtype);
@@ -60,7 +60,7 @@ public class LossAndOptimizerTests
             var probe = new TrainingCase(
                 new NetworkSpec(1, [new LayerSpec(3, Identity.Instance)], new CrossEntropy(Reduction.Mean, 1, 0.1)),
                 [new LayerParameters<double>(new Matrix<double>(3, 1, [1, 1, 1]), [1000, -1000, 0])],
-                [new Batch<double>(new Matrix<double>(2, 1, [0, 0.5]), y, indices)],
+                [new Batch<double>(new Matrix<double>(2, 1, [0, 0.5]), y, indices ? TargetKind.ClassIndices : TargetKind.Values)],
                 new Sgd(0.01));
             OracleAssert.CoreMatchesLibtorch(probe, dtype);
         }
@@ -71,7 +71,7 @@ public class LossAndOptimizerTests
     {
         var loss = new CrossEntropy();
         var logits = new Matrix<double>(2, 3);
-        Should.Throw<ArgumentException>(() => loss.Cost(logits, new Matrix<double>(2, 1, [0, 3]), classIndices: true))
+        Should.Throw<ArgumentException>(() => loss.Cost(logits, new Matrix<double>(2, 1, [0, 3]), TargetKind.ClassIndices, SampleAxis.Rows))
             .Message.ShouldBe("Target 3 is out of bounds.");
         using var input = TorchSharp.torch.zeros(2, 3);
         using var target = TorchSharp.torch.tensor(new long[] { 0, 3 });

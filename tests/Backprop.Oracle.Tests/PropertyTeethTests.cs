@@ -84,7 +84,7 @@ public class PropertyTeethTests
         var saturated = new RandomNetwork(0, new TrainingCase(
             new NetworkSpec(1, [new LayerSpec(1, Sigmoid.Instance)], new BinaryCrossEntropy()),
             [new LayerParameters<double>(new Matrix<double>(1, 1, [1]), [0])],
-            [new Batch<double>(new Matrix<double>(2, 1, [300, -300]), new Matrix<double>(2, 1, [0, 1]))],
+            [new Batch<double>(new Matrix<double>(2, 1, [300, -300]), new Matrix<double>(2, 1, [0, 1]), TargetKind.Values)],
             null), DType.Float32, ValueRegime.Large);
         IReadOnlyList<StepRecord<double>> torch = TorchOracle.Run(saturated.Case, DType.Float32);
         IReadOnlyList<StepRecord<double>> core = Trainer.Run(saturated.Case with { Network = saturated.Case.Network with { Loss = new UnclampedBce() } }, DType.Float32);
@@ -98,11 +98,11 @@ public class PropertyTeethTests
     {
         public override string Name => inner.Name;
 
-        public override void Forward<T>(Matrix<T> z, Matrix<T> a, bool samplesInColumns = false) => inner.Forward(z, a, samplesInColumns);
+        public override void Forward<T>(Matrix<T> z, Matrix<T> a, SampleAxis samples) => inner.Forward(z, a, samples);
 
-        public override void Backward<T>(Matrix<T> z, Matrix<T> a, Matrix<T> dA, Matrix<T> dZ, bool samplesInColumns = false)
+        public override void Backward<T>(Matrix<T> z, Matrix<T> a, Matrix<T> dA, Matrix<T> dZ, SampleAxis samples)
         {
-            inner.Backward(z, a, dA, dZ, samplesInColumns);
+            inner.Backward(z, a, dA, dZ, samples);
             for (int i = 0; i < dZ.Data.Length; i++) dZ.Data[i] = -dZ.Data[i];
         }
     }
@@ -112,11 +112,11 @@ public class PropertyTeethTests
     {
         public override string Name => mean.Name;
 
-        public override T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false, bool samplesInColumns = false)
-            => mean.Cost(output, target, classIndices, samplesInColumns);
+        public override T Cost<T>(Matrix<T> output, Matrix<T> target, TargetKind targets, SampleAxis samples)
+            => mean.Cost(output, target, targets, samples);
 
-        public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false, bool samplesInColumns = false)
-            => Create(mean.Name, Reduction.Sum, mean.Scale).Gradient(output, target, gradient, classIndices, samplesInColumns);
+        public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, TargetKind targets, SampleAxis samples)
+            => mean.With(Reduction.Sum, mean.Scale).Gradient(output, target, gradient, targets, samples);
     }
 
     /// <summary>BCE with −(y·log x + (1 − y)·log(1 − x)) and no clamp at −100.</summary>
@@ -124,7 +124,7 @@ public class PropertyTeethTests
     {
         public override string Name => "binary_cross_entropy";
 
-        public override T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false, bool samplesInColumns = false)
+        public override T Cost<T>(Matrix<T> output, Matrix<T> target, TargetKind targets, SampleAxis samples)
         {
             T sum = T.Zero;
             for (int i = 0; i < output.Data.Length; i++)
@@ -136,14 +136,16 @@ public class PropertyTeethTests
             return sum / T.CreateChecked(output.Data.Length);
         }
 
-        public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false, bool samplesInColumns = false)
-            => new BinaryCrossEntropy().Gradient(output, target, gradient, classIndices, samplesInColumns);
+        public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, TargetKind targets, SampleAxis samples)
+            => new BinaryCrossEntropy().Gradient(output, target, gradient, targets, samples);
     }
 
     /// <summary>p ← p + lr·g: gradient ascent.</summary>
     private sealed record AscendingSgd(double Lr) : OptimizerSpec
     {
         public override string Name => "sgd";
+
+        public override IReadOnlyList<Setting> Settings => new Sgd(Lr).Settings;
 
         public override void Validate()
         {

@@ -56,9 +56,9 @@ public class SemanticsTeethTests
     {
         public override string Name => "softmax";
 
-        public override void Forward<T>(Matrix<T> z, Matrix<T> a, bool samplesInColumns = false) => Softmax.Instance.Forward(z, a, samplesInColumns);
+        public override void Forward<T>(Matrix<T> z, Matrix<T> a, SampleAxis samples) => Softmax.Instance.Forward(z, a, samples);
 
-        public override void Backward<T>(Matrix<T> z, Matrix<T> a, Matrix<T> dA, Matrix<T> dZ, bool samplesInColumns = false)
+        public override void Backward<T>(Matrix<T> z, Matrix<T> a, Matrix<T> dA, Matrix<T> dZ, SampleAxis samples)
         {
             for (int i = 0; i < a.Data.Length; i++)
             {
@@ -74,6 +74,8 @@ public class SemanticsTeethTests
 
         public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a) => new Elu(0.5).Forward(z, a);
 
+        public override double Derivative(double z, double a) => new Elu(0.5).Derivative(z, a);
+
         public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> dA, Span<T> dZ)
         {
             for (int i = 0; i < z.Length; i++)
@@ -87,6 +89,8 @@ public class SemanticsTeethTests
     private sealed record AdamEpsInsideSqrt(double Lr, double Eps) : OptimizerSpec
     {
         public override string Name => "adam";
+
+        public override IReadOnlyList<Setting> Settings => new Adam(Lr, Eps: Eps).Settings;
 
         public override Optimizer<T> Create<T>() => new Variant<T>(Lr, Eps);
 

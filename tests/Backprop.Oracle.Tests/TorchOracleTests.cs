@@ -35,7 +35,7 @@ public class TorchOracleTests
         var trainingCase = new TrainingCase(
             new NetworkSpec(1, [new LayerSpec(1, Sigmoid.Instance)], new BinaryCrossEntropy()),
             [new LayerParameters<double>(new Matrix<double>(1, 1, [1]), [0])],
-            [new Batch<double>(new Matrix<double>(4, 1, [300, -300, 300, -300]), new Matrix<double>(4, 1, [0, 1, 1, 0]))],
+            [new Batch<double>(new Matrix<double>(4, 1, [300, -300, 300, -300]), new Matrix<double>(4, 1, [0, 1, 1, 0]), TargetKind.Values)],
             new Sgd(0.1));
         OracleAssert.CoreMatchesLibtorch(trainingCase, dtype);
     }
@@ -51,7 +51,7 @@ public class TorchOracleTests
                 new LayerParameters<double>(Matrix<double>.FromRows([[1, -1], [0.5, 0.25], [-1, 0]]), [0, -0.75, 1]),
                 new LayerParameters<double>(Matrix<double>.FromRows([[0.5, -1, 0.25]]), [0]),
             ],
-            [new Batch<double>(Matrix<double>.FromRows([[1, 1], [1, 1], [1, 0.5]]), Matrix<double>.FromRows([[1], [0], [1]]))],
+            [new Batch<double>(Matrix<double>.FromRows([[1, 1], [1, 1], [1, 0.5]]), Matrix<double>.FromRows([[1], [0], [1]]), TargetKind.Values)],
             new Sgd(0.5));
         Trainer.Run<double>(trainingCase)[0].Layers[0].Z.Data.Count(z => z == 0).ShouldBeGreaterThanOrEqualTo(3);
         OracleAssert.CoreMatchesLibtorch(trainingCase, dtype);
@@ -62,7 +62,7 @@ public class TorchOracleTests
     public void Sgd_With_Momentum_Dampening_And_Weight_Decay_Matches_Libtorch_Over_Steps(DType dtype)
     {
         TrainingCase example = WorkedExample.Case;
-        var twoBatches = new[] { example.Batches[0], new Batch<double>(Matrix<double>.FromRows([[-1, 0.5], [2, -3], [0.25, 1]]), Matrix<double>.FromRows([[1], [0], [1]])) };
+        var twoBatches = new[] { example.Batches[0], new Batch<double>(Matrix<double>.FromRows([[-1, 0.5], [2, -3], [0.25, 1]]), Matrix<double>.FromRows([[1], [0], [1]]), TargetKind.Values) };
         OracleAssert.CoreMatchesLibtorch(example with { Batches = twoBatches, Optimizer = new Sgd(0.05, Momentum: 0.9, Dampening: 0.1, WeightDecay: 0.01), Steps = 4 }, dtype);
         OracleAssert.CoreMatchesLibtorch(example with { Batches = twoBatches, Optimizer = new Sgd(0.05, Momentum: 0.8, WeightDecay: 0.02, Nesterov: true), Steps = 4 }, dtype);
     }
@@ -91,8 +91,8 @@ public class TorchOracleTests
         string torchInput = Should.Throw<ExternalException>(() => nn.functional.binary_cross_entropy(x, y)).Message;
         string torchTarget = Should.Throw<ExternalException>(() => nn.functional.binary_cross_entropy(half, badY)).Message;
 
-        string coreInput = Should.Throw<ArgumentException>(() => loss.Cost(new Matrix<float>(2, 1, [0.5f, 1.5f]), new Matrix<float>(2, 1, [0f, 1f]))).Message;
-        string coreTarget = Should.Throw<ArgumentException>(() => loss.Cost(new Matrix<float>(2, 1, [0.5f, 0.5f]), new Matrix<float>(2, 1, [0f, 2f]))).Message;
+        string coreInput = Should.Throw<ArgumentException>(() => loss.Cost(new Matrix<float>(2, 1, [0.5f, 1.5f]), new Matrix<float>(2, 1, [0f, 1f]), TargetKind.Values, SampleAxis.Rows)).Message;
+        string coreTarget = Should.Throw<ArgumentException>(() => loss.Cost(new Matrix<float>(2, 1, [0.5f, 0.5f]), new Matrix<float>(2, 1, [0f, 2f]), TargetKind.Values, SampleAxis.Rows)).Message;
         torchInput.ShouldStartWith(coreInput);
         torchTarget.ShouldStartWith(coreTarget);
     }
@@ -119,7 +119,7 @@ public class TorchOracleTests
         foreach (int seed in Enumerable.Range(1, 20))
         {
             // Widths ≤ 3 keep float32 on libtorch's plain summation order (see Cases.Network).
-            OracleAssert.CoreMatchesLibtorch(Backprop.Testing.RandomCases.Build(seed, maxWidth: 3, maxBatch: 3).InLayout(layout), dtype);
+            OracleAssert.CoreMatchesLibtorch(RandomNetworks.Case(seed, new(MaxDepth: 3, MaxWidth: 3, MaxBatch: 3, MaxInputs: 3, MaxSteps: 3, Regime: ValueRegime.Gaussian)).InLayout(layout), dtype);
         }
     }
 }

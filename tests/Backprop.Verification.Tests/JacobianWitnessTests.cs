@@ -18,7 +18,7 @@ public class JacobianWitnessTests
     public Property Jacobian_Chain_Agrees_With_The_Delta_Rule_On_Random_Networks(int seed, int layoutIndex)
     {
         Layout layout = Layout.All[Math.Abs(layoutIndex % 4)];
-        TrainingCase c = RandomCases.Build(seed, maxDepth: 3, maxWidth: 8, maxBatch: 4).InLayout(layout);
+        TrainingCase c = RandomNetworks.Case(seed, new(MaxDepth: 3, MaxWidth: 8, MaxBatch: 4, MaxInputs: 8, MaxSteps: 3, Regime: ValueRegime.Gaussian)).InLayout(layout);
         int parameters = c.Parameters.Sum(p => p.Weight.Data.Length + p.Bias.Length);
         StepRecord<double> delta = Trainer.Run(c with { Optimizer = null, Steps = 1 }, DType.Float64)[0];
         Compare(delta, JacobianChain.Run(c).Step).ShouldAllPass();
@@ -32,7 +32,7 @@ public class JacobianWitnessTests
     public void Jacobian_Chain_Agrees_On_Networks_Of_150_To_250_Parameters()
     {
         var big = Enumerable.Range(1, 400)
-            .Select(seed => RandomCases.Build(seed, maxDepth: 3, maxWidth: 12, maxBatch: 4))
+            .Select(seed => RandomNetworks.Case(seed, new(MaxDepth: 3, MaxWidth: 12, MaxBatch: 4, MaxInputs: 12, MaxSteps: 3, Regime: ValueRegime.Gaussian)))
             .Where(c => c.Parameters.Sum(p => p.Weight.Data.Length + p.Bias.Length) is >= 150 and <= 250)
             .Take(12)
             .ToArray();
@@ -86,7 +86,7 @@ public class JacobianWitnessTests
         var c = new TrainingCase(
             new NetworkSpec(1, [new LayerSpec(2, Kinked[name]), new LayerSpec(1, Identity.Instance)], new MseLoss()),
             [new LayerParameters<double>(new Matrix<double>(2, 1, [1, 1]), [0, -2.5]), new LayerParameters<double>(new Matrix<double>(1, 2, [0.5, -0.75]), [0.1])],
-            [new Batch<double>(new Matrix<double>(2, 1, [0, 5]), new Matrix<double>(2, 1, [1, -1]))],
+            [new Batch<double>(new Matrix<double>(2, 1, [0, 5]), new Matrix<double>(2, 1, [1, -1]), TargetKind.Values)],
             null,
             1);
         Compare(Trainer.Run(c, DType.Float64)[0], JacobianChain.Run(c).Step).ShouldAllPass();
@@ -100,7 +100,7 @@ public class JacobianWitnessTests
         var c = new TrainingCase(
             new NetworkSpec(2, [new LayerSpec(3, Identity.Instance)], new CrossEntropy()),
             [new LayerParameters<double>(new Matrix<double>(3, 2, [800, 0, 0, -800, 1, 1]), [0, 0, 0])],
-            [new Batch<double>(new Matrix<double>(2, 2, [1, 0, 0, 1]), new Matrix<double>(2, 3, [0.5, 1, 0.5, 0.25, 0.25, 0.25]))],
+            [new Batch<double>(new Matrix<double>(2, 2, [1, 0, 0, 1]), new Matrix<double>(2, 3, [0.5, 1, 0.5, 0.25, 0.25, 0.25]), TargetKind.Values)],
             null,
             1);
         StepRecord<double> delta = Trainer.Run(c, DType.Float64)[0];
@@ -113,7 +113,7 @@ public class JacobianWitnessTests
     {
         Should.Throw<ArgumentNullException>(() => JacobianChain.Run(null!));
         TrainingCase c = WorkedExample.Case;
-        var wide = new Batch<double>(new Matrix<double>(2, 3), c.Batches[0].Y);
+        var wide = new Batch<double>(new Matrix<double>(2, 3), c.Batches[0].Y, TargetKind.Values);
         Should.Throw<Exception>(() => JacobianChain.Run(c with { Batches = [wide] })).ShouldBeOfType<ArgumentException>();
     }
 }

@@ -48,7 +48,7 @@ public sealed record SpeedCase(string Name, TrainingCase Case)
             b.Y.Row(i % b.Y.Rows).CopyTo(y.Row(i));
         }
 
-        return this with { Case = Case with { Batches = [new Batch<double>(x, y, b.ClassIndices)] } };
+        return this with { Case = Case with { Batches = [new Batch<double>(x, y, b.Targets)] } };
     }
 }
 
@@ -72,7 +72,7 @@ public static class SpeedCases
         var y = indices
             ? new Matrix<double>(samples, 1, Enumerable.Range(0, samples).Select(i => (double)(i % widths[^1])).ToArray())
             : new Matrix<double>(samples, 1, Enumerable.Range(0, samples).Select(i => (double)(i % 2)).ToArray());
-        return new SpeedCase(name, new TrainingCase(spec, parameters, [new Batch<double>(x, y, indices)], new Sgd(0.01)));
+        return new SpeedCase(name, new TrainingCase(spec, parameters, [new Batch<double>(x, y, indices ? TargetKind.ClassIndices : TargetKind.Values)], new Sgd(0.01)));
     }
 
     /// <summary>

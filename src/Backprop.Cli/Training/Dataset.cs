@@ -90,13 +90,13 @@ public sealed record Dataset(string Name, Matrix<double> Features, int[] Labels,
 
     /// <summary>The samples <paramref name="rows"/> as a batch in PyTorch's layout (samples in rows).</summary>
     /// <param name="rows">Indices of the samples to take, in order.</param>
-    /// <param name="classIndices">
-    /// True: Y holds class indices, as cross_entropy takes them. False: Y holds the label as a 0/1
-    /// target for a single output unit, as binary_cross_entropy takes it (two classes only).
+    /// <param name="targets">
+    /// Class indices: Y holds class indices, as cross_entropy takes them. Values: Y holds the label
+    /// as a 0/1 target for a single output unit, as binary_cross_entropy takes it (two classes only).
     /// </param>
-    public Batch<double> Batch(ReadOnlySpan<int> rows, bool classIndices)
+    public Batch<double> Batch(ReadOnlySpan<int> rows, TargetKind targets)
     {
-        if (!classIndices && Classes != 2)
+        if (targets == TargetKind.Values && Classes != 2)
         {
             throw new ArgumentException($"{Name} has {Classes} classes; a 0/1 target needs exactly 2");
         }
@@ -109,7 +109,7 @@ public sealed record Dataset(string Name, Matrix<double> Features, int[] Labels,
             y[r, 0] = Labels[rows[r]];
         }
 
-        return new Batch<double>(x, y, classIndices);
+        return new Batch<double>(x, y, targets);
     }
 
     /// <summary>How many of <paramref name="samples"/> a split with <paramref name="testFraction"/> sets aside for testing (at least one).</summary>

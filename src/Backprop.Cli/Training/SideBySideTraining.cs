@@ -138,7 +138,7 @@ public static class SideBySideTraining
         where T : IFloatingPointIeee754<T>
     {
         NetworkSpec spec = Network(train, options);
-        bool classIndices = train.Classes != 2;
+        TargetKind targets = train.Classes != 2 ? TargetKind.ClassIndices : TargetKind.Values;
         var random = new Random(options.Seed);
         var trainingCase = new TrainingCase(spec, Initialization.PyTorchDefault(spec, random), [], options.Optimizer);
         var core = new TrainingSession<T>(trainingCase);
@@ -147,7 +147,7 @@ public static class SideBySideTraining
         int n = train.Labels.Length;
         int[] everyTrainRow = Enumerable.Range(0, n).ToArray();
         int[] everyTestRow = Enumerable.Range(0, test.Labels.Length).ToArray();
-        Batch<double> trainAll = train.Batch(everyTrainRow, classIndices), testAll = test.Batch(everyTestRow, classIndices);
+        Batch<double> trainAll = train.Batch(everyTrainRow, targets), testAll = test.Batch(everyTestRow, targets);
         var steps = new List<TrainingStep>();
         var epochs = new List<TrainingEpoch>();
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
@@ -157,7 +157,7 @@ public static class SideBySideTraining
             int first = steps.Count;
             for (int start = 0; start < n; start += options.BatchSize)
             {
-                Batch<double> batch = train.Batch(order.AsSpan(start, Math.Min(options.BatchSize, n - start)), classIndices);
+                Batch<double> batch = train.Batch(order.AsSpan(start, Math.Min(options.BatchSize, n - start)), targets);
                 double coreCost = double.CreateChecked(core.Train(batch.Convert<T>()));
                 double torchCost = torch.Train(batch);
                 LayerParameters<double>[] coreParameters = core.Network.Parameters.Select(p => p.Convert<double>()).ToArray();

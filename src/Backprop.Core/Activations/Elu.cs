@@ -18,11 +18,21 @@ public sealed class Elu(double alpha = 1) : ElementwiseActivation
 {
     public static Elu Default { get; } = new();
 
+    public static Kind<Activation> Kind { get; } = new(Default, s => new Elu(s.Number("alpha")), new Elu(0.5));
+
     public double Alpha { get; } = double.IsFinite(alpha)
         ? alpha
         : throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "alpha must be finite");
 
     public override string Name => "elu";
+
+    public override IReadOnlyList<Setting> Settings => [new("alpha", Alpha)];
+
+    public override double Derivative(double z, double a) => z <= 0 ? Alpha * Math.Exp(z) : 1;
+
+    public override bool? Piece(double z) => z > 0;
+
+    public override bool IsKink(double z) => z == 0;
 
     public override string ToString() => Alpha == 1 ? Name : $"{Name}(alpha={Alpha})";
 

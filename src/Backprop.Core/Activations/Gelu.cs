@@ -27,12 +27,35 @@ public sealed class Gelu : ElementwiseActivation
 
     public static Gelu TanhApproximate { get; } = new(true);
 
+    public static Kind<Activation> Kind { get; } = new(Exact, s => ByApproximation(s.Word("approximate")), TanhApproximate);
+
     public bool TanhApproximation { get; }
 
     /// <summary>PyTorch's <c>approximate</c> argument: "none" or "tanh".</summary>
     public string Approximate => TanhApproximation ? "tanh" : "none";
 
     public override string Name => "gelu";
+
+    public override IReadOnlyList<Setting> Settings => [new("approximate", Approximate)];
+
+    /// <summary>PyTorch's <c>approximate</c> argument: "none" (erf) or "tanh".</summary>
+    public static Gelu ByApproximation(string approximate) => approximate switch
+    {
+        "none" => Exact,
+        "tanh" => TanhApproximate,
+        _ => throw new SettingException("approximate", $"expected \"none\" or \"tanh\", got \"{approximate}\""),
+    };
+
+    public override double Derivative(double z, double a)
+    {
+        if (!TanhApproximation)
+        {
+            return (0.5 * (1 + ScalarMath.Erf(z / Math.Sqrt(2)))) + (z * Math.Exp(-z * z / 2) / Math.Sqrt(2 * Math.PI));
+        }
+
+        double k = Math.Sqrt(2 / Math.PI), t = Math.Tanh(k * (z + (0.044715 * z * z * z)));
+        return (0.5 * (1 + t)) + (0.5 * z * (1 - (t * t)) * k * (1 + (3 * 0.044715 * z * z)));
+    }
 
     public override string ToString() => TanhApproximation ? "gelu(approximate=tanh)" : Name;
 

@@ -7,11 +7,15 @@ public sealed class Identity : ElementwiseActivation
 {
     public static Identity Instance { get; } = new();
 
+    public static Kind<Activation> Kind { get; } = new(Instance, _ => Instance);
+
     private Identity()
     {
     }
 
     public override string Name => "identity";
+
+    public override double Derivative(double z, double a) => 1;
 
     public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a)
     {

@@ -10,11 +10,21 @@ public sealed class LeakyRelu(double negativeSlope = 0.01) : ElementwiseActivati
 {
     public static LeakyRelu Default { get; } = new();
 
+    public static Kind<Activation> Kind { get; } = new(Default, s => new LeakyRelu(s.Number("negative_slope")), new LeakyRelu(0.2));
+
     public double NegativeSlope { get; } = double.IsFinite(negativeSlope)
         ? negativeSlope
         : throw new ArgumentOutOfRangeException(nameof(negativeSlope), negativeSlope, "the slope must be finite");
 
     public override string Name => "leaky_relu";
+
+    public override IReadOnlyList<Setting> Settings => [new("negative_slope", NegativeSlope)];
+
+    public override double Derivative(double z, double a) => z > 0 ? 1 : NegativeSlope;
+
+    public override bool? Piece(double z) => z > 0;
+
+    public override bool IsKink(double z) => z == 0;
 
     public override string ToString() => NegativeSlope == 0.01 ? Name : $"{Name}(negative_slope={NegativeSlope})";
 

@@ -12,11 +12,19 @@ public sealed class Relu : ElementwiseActivation
 {
     public static Relu Instance { get; } = new();
 
+    public static Kind<Activation> Kind { get; } = new(Instance, _ => Instance);
+
     private Relu()
     {
     }
 
     public override string Name => "relu";
+
+    public override double Derivative(double z, double a) => z > 0 ? 1 : 0;
+
+    public override bool? Piece(double z) => z > 0;
+
+    public override bool IsKink(double z) => z == 0;
 
     public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a)
     {

@@ -11,11 +11,15 @@ public sealed class Sigmoid : ElementwiseActivation
 {
     public static Sigmoid Instance { get; } = new();
 
+    public static Kind<Activation> Kind { get; } = new(Instance, _ => Instance);
+
     private Sigmoid()
     {
     }
 
     public override string Name => "sigmoid";
+
+    public override double Derivative(double z, double a) => a * (1 - a);
 
     public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a)
     {

@@ -12,65 +12,60 @@ public sealed class Softmax : Activation
 {
     public static Softmax Instance { get; } = new();
 
+    public static Kind<Activation> Kind { get; } = new(Instance, _ => Instance);
+
     private Softmax()
     {
     }
 
     public override string Name => "softmax";
 
-    public override void Forward<T>(Matrix<T> z, Matrix<T> a, bool samplesInColumns = false)
+    public override void Forward<T>(Matrix<T> z, Matrix<T> a, SampleAxis samples)
     {
         CheckShapes(z, a, a, a);
-        (int samples, int units, int sampleStride, int unitStride) = Axes(z, samplesInColumns);
-        for (int s = 0; s < samples; s++)
+        SampleIndexing at = SampleIndexing.Of(z, samples);
+        for (int s = 0; s < at.Samples; s++)
         {
-            int start = s * sampleStride;
-            T max = z.Data[start];
-            for (int j = 1; j < units; j++)
+            T max = z.Data[at.IndexOf(s, 0)];
+            for (int j = 1; j < at.Units; j++)
             {
-                max = T.Max(max, z.Data[start + (j * unitStride)]); // NaN propagates, as vec::maximum
+                max = T.Max(max, z.Data[at.IndexOf(s, j)]); // NaN propagates, as vec::maximum
             }
 
             T sum = T.Zero;
-            for (int j = 0; j < units; j++)
+            for (int j = 0; j < at.Units; j++)
             {
-                int k = start + (j * unitStride);
+                int k = at.IndexOf(s, j);
                 a.Data[k] = T.Exp(z.Data[k] - max);
                 sum += a.Data[k];
             }
 
             T reciprocal = T.One / sum;
-            for (int j = 0; j < units; j++)
+            for (int j = 0; j < at.Units; j++)
             {
-                a.Data[start + (j * unitStride)] *= reciprocal;
+                a.Data[at.IndexOf(s, j)] *= reciprocal;
             }
         }
     }
 
-    public override void Backward<T>(Matrix<T> z, Matrix<T> a, Matrix<T> dA, Matrix<T> dZ, bool samplesInColumns = false)
+    public override void Backward<T>(Matrix<T> z, Matrix<T> a, Matrix<T> dA, Matrix<T> dZ, SampleAxis samples)
     {
         CheckShapes(z, a, dA, dZ);
-        (int samples, int units, int sampleStride, int unitStride) = Axes(z, samplesInColumns);
-        for (int s = 0; s < samples; s++)
+        SampleIndexing at = SampleIndexing.Of(z, samples);
+        for (int s = 0; s < at.Samples; s++)
         {
-            int start = s * sampleStride;
             T dot = T.Zero;
-            for (int j = 0; j < units; j++)
+            for (int j = 0; j < at.Units; j++)
             {
-                int k = start + (j * unitStride);
+                int k = at.IndexOf(s, j);
                 dot += dA.Data[k] * a.Data[k];
             }
 
-            for (int j = 0; j < units; j++)
+            for (int j = 0; j < at.Units; j++)
             {
-                int k = start + (j * unitStride);
+                int k = at.IndexOf(s, j);
                 dZ.Data[k] = (dA.Data[k] - dot) * a.Data[k];
             }
         }
     }
-
-    /// <summary>Sample count, units per sample, and the strides between samples and between units.</summary>
-    private static (int Samples, int Units, int SampleStride, int UnitStride) Axes<T>(Matrix<T> z, bool samplesInColumns)
-        where T : INumberBase<T>
-        => samplesInColumns ? (z.Cols, z.Rows, 1, z.Cols) : (z.Rows, z.Cols, z.Cols, 1);
 }

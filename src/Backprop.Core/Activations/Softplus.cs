@@ -11,6 +11,8 @@ public sealed class Softplus(double beta = 1, double threshold = 20) : Elementwi
 {
     public static Softplus Default { get; } = new();
 
+    public static Kind<Activation> Kind { get; } = new(Default, s => new Softplus(s.Number("beta"), s.Number("threshold")), new Softplus(2, 5));
+
     public double Beta { get; } = double.IsFinite(beta) && beta != 0
         ? beta
         : throw new ArgumentOutOfRangeException(nameof(beta), beta, "beta must be finite and not 0");
@@ -20,6 +22,13 @@ public sealed class Softplus(double beta = 1, double threshold = 20) : Elementwi
         : throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "the threshold must be finite");
 
     public override string Name => "softplus";
+
+    public override IReadOnlyList<Setting> Settings => [new("beta", Beta), new("threshold", Threshold)];
+
+    public override double Derivative(double z, double a) => Beta * z > Threshold ? 1 : 1 / (1 + Math.Exp(-Beta * z));
+
+    /// <summary>Linear above the threshold: the two pieces meet without a kink in value, but their formulas differ.</summary>
+    public override bool? Piece(double z) => z * Beta > Threshold;
 
     public override string ToString() => Beta == 1 && Threshold == 20 ? Name : $"{Name}(beta={Beta}, threshold={Threshold})";
 

@@ -12,11 +12,15 @@ public sealed class Tanh : ElementwiseActivation
 {
     public static Tanh Instance { get; } = new();
 
+    public static Kind<Activation> Kind { get; } = new(Instance, _ => Instance);
+
     private Tanh()
     {
     }
 
     public override string Name => "tanh";
+
+    public override double Derivative(double z, double a) => 1 - (a * a);
 
     public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a)
     {

@@ -23,7 +23,7 @@ public static class DenseFormulas
         where T : IFloatingPointIeee754<T>
     {
         (int units, int inputs) = layout.WeightsInOut ? (W.Cols, W.Rows) : (W.Rows, W.Cols);
-        int n = layout.Samples(A);
+        int n = layout.SampleCount(A);
         switch (layout.SamplesInColumns, layout.WeightsInOut)
         {
             case (false, false): Gemm.MultiplyTransposedB<T>(A.Data, W.Data, Z.Data, n, inputs, units, kernels); break; // A·Wᵀ
@@ -47,7 +47,7 @@ public static class DenseFormulas
         where T : IFloatingPointIeee754<T>
     {
         (int units, int inputs) = layout.WeightsInOut ? (W.Cols, W.Rows) : (W.Rows, W.Cols);
-        int n = layout.Samples(A);
+        int n = layout.SampleCount(A);
         switch (layout.SamplesInColumns, layout.WeightsInOut)
         {
             case (false, false):

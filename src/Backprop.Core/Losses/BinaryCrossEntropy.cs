@@ -16,14 +16,16 @@ public sealed class BinaryCrossEntropy(Reduction reduction = Reduction.Mean, dou
     /// <summary>libtorch's EPSILON is a float constant, widened to double in float64 kernels.</summary>
     private const double Epsilon = (double)1e-12f;
 
+    public static Kind<Loss> Kind { get; } = new(new BinaryCrossEntropy(), s => new BinaryCrossEntropy(ReductionNamed(s.Word("reduction")), s.Number("scale")));
+
     public override string Name => "binary_cross_entropy";
 
-    public override T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false, bool samplesInColumns = false)
+    public override T Cost<T>(Matrix<T> output, Matrix<T> target, TargetKind targets, SampleAxis samples)
     {
-        CheckSameShape(output, target, classIndices);
+        CheckSameShape(output, target, targets);
         T hundred = T.CreateChecked(100);
         var sum = new BlockedSum<T>();
-        foreach (int i in SampleMajor(output, samplesInColumns))
+        foreach (int i in SampleMajor(output, samples))
         {
             T x = output.Data[i], y = target.Data[i];
             CheckRange(x, y);
@@ -35,9 +37,9 @@ public sealed class BinaryCrossEntropy(Reduction reduction = Reduction.Mean, dou
         return Reduce(sum.Total(), output.Data.Length);
     }
 
-    public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false, bool samplesInColumns = false)
+    public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, TargetKind targets, SampleAxis samples)
     {
-        CheckSameShape(output, target, classIndices);
+        CheckSameShape(output, target, targets);
         CheckSameShape(output, gradient, "gradient");
         T upstream = Upstream<T>();
         T epsilon = T.CreateChecked(Epsilon);

@@ -12,13 +12,15 @@ namespace Backprop.Core.Losses;
 /// </summary>
 public sealed class BinaryCrossEntropyWithLogits(Reduction reduction = Reduction.Mean, double scale = 1) : Loss(reduction, scale)
 {
+    public static Kind<Loss> Kind { get; } = new(new BinaryCrossEntropyWithLogits(), s => new BinaryCrossEntropyWithLogits(ReductionNamed(s.Word("reduction")), s.Number("scale")));
+
     public override string Name => "binary_cross_entropy_with_logits";
 
-    public override T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false, bool samplesInColumns = false)
+    public override T Cost<T>(Matrix<T> output, Matrix<T> target, TargetKind targets, SampleAxis samples)
     {
-        CheckSameShape(output, target, classIndices);
+        CheckSameShape(output, target, targets);
         var sum = new BlockedSum<T>();
-        foreach (int i in SampleMajor(output, samplesInColumns))
+        foreach (int i in SampleMajor(output, samples))
         {
             T x = output.Data[i], y = target.Data[i];
             T logSigmoid = T.Min(x, T.Zero) - ScalarMath.Log1P(T.Exp(-T.Abs(x)));
@@ -28,9 +30,9 @@ public sealed class BinaryCrossEntropyWithLogits(Reduction reduction = Reduction
         return Reduce(sum.Total(), output.Data.Length);
     }
 
-    public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false, bool samplesInColumns = false)
+    public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, TargetKind targets, SampleAxis samples)
     {
-        CheckSameShape(output, target, classIndices);
+        CheckSameShape(output, target, targets);
         CheckSameShape(output, gradient, "gradient");
         T upstream = Upstream<T>();
         T count = T.CreateChecked(output.Data.Length);

@@ -29,7 +29,12 @@ public sealed class CrossEntropy : Loss
         LabelSmoothing = labelSmoothing;
     }
 
+    public static Kind<Loss> Kind { get; } = new(
+        new CrossEntropy(), s => new CrossEntropy(ReductionNamed(s.Word("reduction")), s.Number("scale"), s.Number("label_smoothing")));
+
     public override string Name => "cross_entropy";
+
+    public override IReadOnlyList<Setting> Settings => [.. base.Settings, new("label_smoothing", LabelSmoothing)];
 
     public double LabelSmoothing { get; }
 
@@ -38,9 +43,10 @@ public sealed class CrossEntropy : Loss
     public override string ToString()
         => LabelSmoothing == 0 ? base.ToString() : $"{base.ToString()} (label_smoothing {LabelSmoothing})";
 
-    public override T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false, bool samplesInColumns = false)
+    public override T Cost<T>(Matrix<T> output, Matrix<T> target, TargetKind targets, SampleAxis samples)
     {
-        var axes = new Axes(output.Rows, output.Cols, samplesInColumns);
+        SampleIndexing axes = SampleIndexing.Of(output, samples);
+        bool classIndices = targets == TargetKind.ClassIndices;
         if (classIndices)
         {
             CheckLabelShape(target, axes);
@@ -50,11 +56,11 @@ public sealed class CrossEntropy : Loss
         return Cost(output, target, classIndices, axes, Scratch<T>.Loss(output.Data.Length), Scratch<int>.Loss(classIndices ? axes.Samples : 0));
     }
 
-    private T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices, Axes axes, Span<T> logp, Span<int> labels)
+    private T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices, SampleIndexing axes, Span<T> logp, Span<int> labels)
         where T : IFloatingPointIeee754<T>
     {
         LogSoftmax(output.Data, logp, axes);
-        (T keep, T spread) = Smoothing<T>(axes.Classes);
+        (T keep, T spread) = Smoothing<T>(axes.Units);
         T cost;
         if (classIndices)
         {
@@ -63,7 +69,7 @@ public sealed class CrossEntropy : Loss
             var nll = new BlockedSum<T>();
             for (int i = 0; i < axes.Samples; i++)
             {
-                nll.Add(-logp[axes.Index(i, labels[i])]);
+                nll.Add(-logp[axes.IndexOf(i, labels[i])]);
             }
 
             cost = Reduced(nll.Total(), n);
@@ -74,9 +80,9 @@ public sealed class CrossEntropy : Loss
                 for (int i = 0; i < axes.Samples; i++)
                 {
                     T rowSum = T.Zero;
-                    for (int c = 0; c < axes.Classes; c++)
+                    for (int c = 0; c < axes.Units; c++)
                     {
-                        rowSum += logp[axes.Index(i, c)];
+                        rowSum += logp[axes.IndexOf(i, c)];
                     }
 
                     smooth.Add(-rowSum);
@@ -91,9 +97,9 @@ public sealed class CrossEntropy : Loss
             var sum = new BlockedSum<T>();
             for (int i = 0; i < axes.Samples; i++)
             {
-                for (int c = 0; c < axes.Classes; c++)
+                for (int c = 0; c < axes.Units; c++)
                 {
-                    int k = axes.Index(i, c);
+                    int k = axes.IndexOf(i, c);
                     sum.Add(logp[k] * Smoothed(target.Data[k], keep, spread));
                 }
             }
@@ -104,10 +110,11 @@ public sealed class CrossEntropy : Loss
         return Scaled(cost);
     }
 
-    public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false, bool samplesInColumns = false)
+    public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, TargetKind targets, SampleAxis samples)
     {
         CheckSameShape(output, gradient, "gradient");
-        var axes = new Axes(output.Rows, output.Cols, samplesInColumns);
+        SampleIndexing axes = SampleIndexing.Of(output, samples);
+        bool classIndices = targets == TargetKind.ClassIndices;
         if (classIndices)
         {
             CheckLabelShape(target, axes);
@@ -116,11 +123,11 @@ public sealed class CrossEntropy : Loss
         Gradient(output, target, gradient, classIndices, axes, Scratch<T>.Loss(output.Data.Length), Scratch<int>.Loss(classIndices ? axes.Samples : 0));
     }
 
-    private void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices, Axes axes, Span<T> logp, Span<int> labels)
+    private void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices, SampleIndexing axes, Span<T> logp, Span<int> labels)
         where T : IFloatingPointIeee754<T>
     {
         LogSoftmax(output.Data, logp, axes);
-        (T keep, T spread) = Smoothing<T>(axes.Classes);
+        (T keep, T spread) = Smoothing<T>(axes.Units);
         T perSample = Upstream<T>() / (Reduction == Reduction.Mean ? T.CreateChecked(axes.Samples) : T.One);
 
         // G = ∂J/∂logp, written into gradient, then taken back through log_softmax sample by sample.
@@ -131,12 +138,12 @@ public sealed class CrossEntropy : Loss
             T hit = -(perSample * keep);
             for (int i = 0; i < axes.Samples; i++)
             {
-                for (int c = 0; c < axes.Classes; c++)
+                for (int c = 0; c < axes.Units; c++)
                 {
-                    gradient.Data[axes.Index(i, c)] = smooth;
+                    gradient.Data[axes.IndexOf(i, c)] = smooth;
                 }
 
-                gradient.Data[axes.Index(i, labels[i])] += hit;
+                gradient.Data[axes.IndexOf(i, labels[i])] += hit;
             }
         }
         else
@@ -151,50 +158,50 @@ public sealed class CrossEntropy : Loss
         for (int i = 0; i < axes.Samples; i++)
         {
             T sum = T.Zero;
-            for (int c = 0; c < axes.Classes; c++)
+            for (int c = 0; c < axes.Units; c++)
             {
-                sum += gradient.Data[axes.Index(i, c)];
+                sum += gradient.Data[axes.IndexOf(i, c)];
             }
 
-            for (int c = 0; c < axes.Classes; c++)
+            for (int c = 0; c < axes.Units; c++)
             {
-                int k = axes.Index(i, c);
+                int k = axes.IndexOf(i, c);
                 gradient.Data[k] -= T.Exp(logp[k]) * sum;
             }
         }
     }
 
     /// <summary>log_softmax over each sample: x − max − log Σ e^(x − max), in PyTorch's order.</summary>
-    public static Matrix<T> LogSoftmax<T>(Matrix<T> x, bool samplesInColumns = false)
+    public static Matrix<T> LogSoftmax<T>(Matrix<T> x, SampleAxis samples)
         where T : IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(x);
         var logp = new Matrix<T>(x.Rows, x.Cols);
-        LogSoftmax(x.Data, logp.Data, new Axes(x.Rows, x.Cols, samplesInColumns));
+        LogSoftmax(x.Data, logp.Data, SampleIndexing.Of(x, samples));
         return logp;
     }
 
-    private static void LogSoftmax<T>(ReadOnlySpan<T> x, Span<T> logp, Axes axes)
+    private static void LogSoftmax<T>(ReadOnlySpan<T> x, Span<T> logp, SampleIndexing axes)
         where T : IFloatingPointIeee754<T>
     {
         for (int i = 0; i < axes.Samples; i++)
         {
-            T max = x[axes.Index(i, 0)];
-            for (int c = 1; c < axes.Classes; c++)
+            T max = x[axes.IndexOf(i, 0)];
+            for (int c = 1; c < axes.Units; c++)
             {
-                max = T.Max(max, x[axes.Index(i, c)]);
+                max = T.Max(max, x[axes.IndexOf(i, c)]);
             }
 
             T sum = T.Zero;
-            for (int c = 0; c < axes.Classes; c++)
+            for (int c = 0; c < axes.Units; c++)
             {
-                sum += T.Exp(x[axes.Index(i, c)] - max);
+                sum += T.Exp(x[axes.IndexOf(i, c)] - max);
             }
 
             T logSum = T.Log(sum);
-            for (int c = 0; c < axes.Classes; c++)
+            for (int c = 0; c < axes.Units; c++)
             {
-                int k = axes.Index(i, c);
+                int k = axes.IndexOf(i, c);
                 logp[k] = x[k] - max - logSum;
             }
         }
@@ -209,7 +216,7 @@ public sealed class CrossEntropy : Loss
         where T : IFloatingPointIeee754<T>
         => LabelSmoothing > 0 ? (t * keep) + spread : t;
 
-    private static void CheckLabelShape<T>(Matrix<T> target, Axes axes)
+    private static void CheckLabelShape<T>(Matrix<T> target, SampleIndexing axes)
         where T : IFloatingPointIeee754<T>
     {
         if (target.Rows != axes.Samples || target.Cols != 1)
@@ -220,7 +227,7 @@ public sealed class CrossEntropy : Loss
     }
 
     /// <summary>Class indices from an n×1 target (in every layout, shape checked first), checked as PyTorch's nll_loss checks them.</summary>
-    private static void Labels<T>(Matrix<T> target, Axes axes, Span<int> labels)
+    private static void Labels<T>(Matrix<T> target, SampleIndexing axes, Span<int> labels)
         where T : IFloatingPointIeee754<T>
     {
         for (int i = 0; i < labels.Length; i++)
@@ -231,22 +238,12 @@ public sealed class CrossEntropy : Loss
                 throw new ArgumentException($"class-index targets must be whole numbers, but sample {i} has {t}");
             }
 
-            if (t < T.Zero || t >= T.CreateChecked(axes.Classes))
+            if (t < T.Zero || t >= T.CreateChecked(axes.Units))
             {
                 throw new ArgumentException($"Target {t} is out of bounds.");
             }
 
             labels[i] = int.CreateChecked(t);
         }
-    }
-
-    /// <summary>Where sample i's class c lives in a per-sample matrix, samples in rows or in columns.</summary>
-    private readonly record struct Axes(int Rows, int Cols, bool SamplesInColumns)
-    {
-        public int Samples => SamplesInColumns ? Cols : Rows;
-
-        public int Classes => SamplesInColumns ? Rows : Cols;
-
-        public int Index(int sample, int @class) => SamplesInColumns ? (@class * Cols) + sample : (sample * Cols) + @class;
     }
 }

@@ -16,7 +16,7 @@ public enum Reduction
 /// A loss J = scale · reduce(ℓ(output, target)) with its gradient ∂J/∂output beside it. Each one
 /// computes exactly what the <c>torch.nn.functional</c> loss of the same name computes.
 /// </summary>
-public abstract class Loss
+public abstract class Loss : IVocabularyItem
 {
     protected Loss(Reduction reduction, double scale)
     {
@@ -34,44 +34,52 @@ public abstract class Loss
 
     public Reduction Reduction { get; }
 
+    /// <summary>reduction ("mean" or "sum") and scale; a loss may add its own (cross_entropy's label_smoothing).</summary>
+    public virtual IReadOnlyList<Setting> Settings => [new("reduction", Reduction.ToString().ToLowerInvariant()), new("scale", Scale)];
+
+    /// <summary>The same loss with another reduction and scale, its other settings kept.</summary>
+    public Loss With(Reduction reduction, double scale)
+    {
+        var settings = Settings.ToDictionary(s => s.Name, s => s.Value);
+        (settings["reduction"], settings["scale"]) = (reduction.ToString().ToLowerInvariant(), scale);
+        return Vocabulary.KindOf(this).Create(settings);
+    }
+
+    /// <summary>PyTorch's reduction argument: "mean" or "sum".</summary>
+    public static Reduction ReductionNamed(string reduction) => reduction switch
+    {
+        "mean" => Reduction.Mean,
+        "sum" => Reduction.Sum,
+        _ => throw new SettingException("reduction", $"expected \"mean\" or \"sum\", got \"{reduction}\""),
+    };
+
     /// <summary>Multiplies the reduced loss; ½·Σ(ŷ−y)² is mse_loss with sum and scale 0.5.</summary>
     public double Scale { get; }
 
     /// <summary>
-    /// The cost J for a batch. Targets are shaped like the output, or, for losses that take them
-    /// (cross_entropy), an n×1 column of class indices when <paramref name="classIndices"/> is set.
+    /// The cost J for a batch whose samples lie along <paramref name="samples"/>. Targets are
+    /// shaped like the output (<see cref="TargetKind.Values"/>), or, for losses that take them
+    /// (cross_entropy), an n×1 column of class indices (<see cref="TargetKind.ClassIndices"/>).
     /// </summary>
-    public abstract T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false, bool samplesInColumns = false)
+    public abstract T Cost<T>(Matrix<T> output, Matrix<T> target, TargetKind targets, SampleAxis samples)
         where T : IFloatingPointIeee754<T>;
 
     /// <summary>Writes ∂J/∂output into <paramref name="gradient"/>, shaped like the output.</summary>
-    public abstract void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false, bool samplesInColumns = false)
+    public abstract void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, TargetKind targets, SampleAxis samples)
         where T : IFloatingPointIeee754<T>;
 
     /// <summary>Whether the loss accepts a column of class indices as its target.</summary>
     public virtual bool AcceptsClassIndices => false;
-
-    /// <summary>Every loss the core knows, by name, for fixtures and the command line.</summary>
-    public static Loss Create(string name, Reduction reduction = Reduction.Mean, double scale = 1, double labelSmoothing = 0) => name switch
-    {
-        "binary_cross_entropy" => new BinaryCrossEntropy(reduction, scale),
-        "binary_cross_entropy_with_logits" => new BinaryCrossEntropyWithLogits(reduction, scale),
-        "mse_loss" => new MseLoss(reduction, scale),
-        "cross_entropy" => new CrossEntropy(reduction, scale, labelSmoothing),
-        _ => throw new ArgumentException($"unknown loss \"{name}\"; the core knows {string.Join(", ", Names)}"),
-    };
-
-    public static IReadOnlyList<string> Names { get; } = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "cross_entropy"];
 
     public override string ToString() => Reduction == Reduction.Mean && Scale == 1
         ? Name
         : $"{Name} ({Reduction.ToString().ToLowerInvariant()}{(Scale == 1 ? "" : $", scale {Scale}")})";
 
     /// <summary>Checks that the target is shaped like the output (and is not a column of class indices).</summary>
-    protected void CheckSameShape<T>(Matrix<T> output, Matrix<T> target, bool classIndices)
+    protected void CheckSameShape<T>(Matrix<T> output, Matrix<T> target, TargetKind targets)
         where T : INumberBase<T>
     {
-        if (classIndices)
+        if (targets == TargetKind.ClassIndices)
         {
             throw new ArgumentException($"{Name} takes targets shaped like the output, not class indices");
         }
@@ -94,22 +102,21 @@ public abstract class Loss
     /// order), which is storage order for samples in rows. Sums taken in this order come out the
     /// same in every layout. A struct enumerable: a foreach over it allocates nothing.
     /// </summary>
-    protected static SampleMajorOrder SampleMajor<T>(Matrix<T> output, bool samplesInColumns)
+    protected static SampleMajorOrder SampleMajor<T>(Matrix<T> output, SampleAxis samples)
         where T : INumberBase<T>
-        => new(output.Rows, output.Cols, samplesInColumns);
+        => new(SampleIndexing.Of(output, samples));
 
-    protected readonly struct SampleMajorOrder(int rows, int cols, bool samplesInColumns)
+    protected readonly struct SampleMajorOrder(SampleIndexing indexing)
     {
-        public Enumerator GetEnumerator() => new(rows, cols, samplesInColumns);
+        public Enumerator GetEnumerator() => new(indexing);
 
-        public struct Enumerator(int rows, int cols, bool samplesInColumns)
+        public struct Enumerator(SampleIndexing indexing)
         {
             private int k = -1;
 
-            /// <summary>With samples in columns the k-th element is unit k mod rows of sample k div rows.</summary>
-            public readonly int Current => samplesInColumns ? ((k % rows) * cols) + (k / rows) : k;
+            public readonly int Current => indexing.SampleMajor(k);
 
-            public bool MoveNext() => ++k < rows * cols;
+            public bool MoveNext() => ++k < indexing.Samples * indexing.Units;
         }
     }
 

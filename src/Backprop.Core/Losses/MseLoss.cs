@@ -10,13 +10,15 @@ namespace Backprop.Core.Losses;
 /// </summary>
 public sealed class MseLoss(Reduction reduction = Reduction.Mean, double scale = 1) : Loss(reduction, scale)
 {
+    public static Kind<Loss> Kind { get; } = new(new MseLoss(), s => new MseLoss(ReductionNamed(s.Word("reduction")), s.Number("scale")));
+
     public override string Name => "mse_loss";
 
-    public override T Cost<T>(Matrix<T> output, Matrix<T> target, bool classIndices = false, bool samplesInColumns = false)
+    public override T Cost<T>(Matrix<T> output, Matrix<T> target, TargetKind targets, SampleAxis samples)
     {
-        CheckSameShape(output, target, classIndices);
+        CheckSameShape(output, target, targets);
         var sum = new BlockedSum<T>();
-        foreach (int i in SampleMajor(output, samplesInColumns))
+        foreach (int i in SampleMajor(output, samples))
         {
             T diff = output.Data[i] - target.Data[i];
             sum.Add(diff * diff);
@@ -25,9 +27,9 @@ public sealed class MseLoss(Reduction reduction = Reduction.Mean, double scale =
         return Reduce(sum.Total(), output.Data.Length);
     }
 
-    public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, bool classIndices = false, bool samplesInColumns = false)
+    public override void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, TargetKind targets, SampleAxis samples)
     {
-        CheckSameShape(output, target, classIndices);
+        CheckSameShape(output, target, targets);
         CheckSameShape(output, gradient, "gradient");
         T norm = T.CreateChecked(Reduction == Reduction.Mean ? 2.0 / output.Data.Length : 2.0);
         T upstream = Upstream<T>();

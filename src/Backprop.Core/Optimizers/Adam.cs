@@ -24,7 +24,19 @@ public record Adam(
     double WeightDecay = 0,
     bool Amsgrad = false) : OptimizerSpec
 {
+    public static Kind<OptimizerSpec> Kind { get; } = new(new Adam(), s => Create<Adam>(s, (lr, b1, b2, eps, wd, ams) => new Adam(lr, b1, b2, eps, wd, ams)));
+
     public override string Name => "adam";
+
+    public override IReadOnlyList<Setting> Settings =>
+        [new("lr", Lr), new("betas", new[] { Beta1, Beta2 }), new("eps", Eps), new("weight_decay", WeightDecay), new("amsgrad", Amsgrad)];
+
+    protected static TAdam Create<TAdam>(Settings s, Func<double, double, double, double, double, bool, TAdam> make)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        double[] betas = s.Pair("betas");
+        return make(s.Number("lr"), betas[0], betas[1], s.Number("eps"), s.Number("weight_decay"), s.Flag("amsgrad"));
+    }
 
     /// <summary>True for AdamW: decay multiplies the parameter instead of joining the gradient.</summary>
     public virtual bool Decoupled => false;
@@ -110,6 +122,8 @@ public sealed record AdamW(
     double WeightDecay = 0.01,
     bool Amsgrad = false) : Adam(Lr, Beta1, Beta2, Eps, WeightDecay, Amsgrad)
 {
+    public static new Kind<OptimizerSpec> Kind { get; } = new(new AdamW(), s => Create<AdamW>(s, (lr, b1, b2, eps, wd, ams) => new AdamW(lr, b1, b2, eps, wd, ams)));
+
     public override string Name => "adamw";
 
     public override bool Decoupled => true;

@@ -7,10 +7,13 @@ namespace Backprop.Core.Optimizers;
 /// An optimizer's settings, named and defaulted as in <c>torch.optim</c>. <see cref="Create{T}()"/>
 /// makes a fresh optimizer whose state (momentum buffers, moments) carries over between steps.
 /// </summary>
-public abstract record OptimizerSpec
+public abstract record OptimizerSpec : IVocabularyItem
 {
     /// <summary>The name used in fixtures (<c>torch.optim</c>'s class name, lower case).</summary>
     public abstract string Name { get; }
+
+    /// <summary>Every argument of the torch.optim constructor but the parameters, in its order.</summary>
+    public abstract IReadOnlyList<Setting> Settings { get; }
 
     public abstract Optimizer<T> Create<T>()
         where T : IFloatingPointIeee754<T>;

@@ -21,7 +21,14 @@ public sealed record Sgd(
     double WeightDecay = 0,
     bool Nesterov = false) : OptimizerSpec
 {
+    /// <summary>torch.optim.SGD's defaults, with its default lr of 1e-3.</summary>
+    public static Kind<OptimizerSpec> Kind { get; } = new(
+        new Sgd(1e-3), s => new Sgd(s.Number("lr"), s.Number("momentum"), s.Number("dampening"), s.Number("weight_decay"), s.Flag("nesterov")));
+
     public override string Name => "sgd";
+
+    public override IReadOnlyList<Setting> Settings =>
+        [new("lr", Lr), new("momentum", Momentum), new("dampening", Dampening), new("weight_decay", WeightDecay), new("nesterov", Nesterov)];
 
     public override Optimizer<T> Create<T>()
     {

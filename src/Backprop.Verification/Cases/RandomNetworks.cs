@@ -18,10 +18,22 @@ public enum ValueRegime
     Large,
 }
 
-/// <summary>Bounds for generated networks.</summary>
+/// <summary>
+/// Bounds for generated networks, a value regime to use instead of the seed's draw, and the
+/// vocabulary to draw from: activation, loss and optimizer names ("none" for no optimizer) and
+/// layouts. Null means everything. identity may always end a network (logit losses need it).
+/// </summary>
 public sealed record RandomNetworkOptions(
-    int MaxDepth = 6, int MaxWidth = 24, int MaxBatch = 16, int MaxInputs = 24, int MaxSteps = 5)
+    int MaxDepth = 6, int MaxWidth = 24, int MaxBatch = 16, int MaxInputs = 24, int MaxSteps = 5, ValueRegime? Regime = null)
 {
+    public IReadOnlySet<string>? Activations { get; init; }
+
+    public IReadOnlySet<string>? Losses { get; init; }
+
+    public IReadOnlySet<string>? Optimizers { get; init; }
+
+    public IReadOnlyList<Layout>? Layouts { get; init; }
+
     /// <summary>Small enough for float32 to sum in libtorch's order (inner dimensions ≤ 3, measured).</summary>
     public static RandomNetworkOptions Float32 { get; } = new(MaxDepth: 4, MaxWidth: 3, MaxBatch: 3, MaxInputs: 3);
 }
@@ -29,12 +41,6 @@ public sealed record RandomNetworkOptions(
 /// <summary>A generated case: the network, data and optimizer, the dtype to run it in, and how its values were drawn.</summary>
 public sealed record RandomNetwork(int Seed, TrainingCase Case, DType DType, ValueRegime Regime)
 {
-    /// <summary>
-    /// True when libtorch's own run overflowed: a non-finite Z, A or gradient from finite inputs.
-    /// Past overflow, whether a sum is ±∞ or NaN depends on summation order and on fused
-    /// multiply-add (∞ − ∞), so such a run cannot be compared element for element; the suite counts
-    /// these instead.
-    /// </summary>
     /// <summary>
     /// True when libtorch's run left the range where end-to-end comparison means anything: some
     /// value above 1e6 in size (training diverged). There, sums of huge terms cancel to results
@@ -50,9 +56,10 @@ public sealed record RandomNetwork(int Seed, TrainingCase Case, DType DType, Val
     }
 
     /// <summary>
-    /// True when the core and libtorch put some pre-activation on different sides of a kink
-    /// (relu, leaky_relu and elu at 0, softplus at its threshold): rounding alone then picks the
-    /// derivative, and an end-to-end comparison past that step compares different branches.
+    /// True when the core and libtorch put every pre-activation in the same piece of a piecewise
+    /// activation (<see cref="ElementwiseActivation.Piece"/>: relu, leaky_relu and elu at 0,
+    /// softplus at its threshold). Where they differ, rounding alone picked the derivative, and an
+    /// end-to-end comparison past that step compares different branches.
     /// </summary>
     public bool SameBranches(IReadOnlyList<StepRecord<double>> torch, IReadOnlyList<StepRecord<double>> core)
     {
@@ -60,13 +67,7 @@ public sealed record RandomNetwork(int Seed, TrainingCase Case, DType DType, Val
         {
             for (int l = 0; l < Case.Network.Layers.Count; l++)
             {
-                Func<double, bool>? side = Case.Network.Layers[l].Activation switch
-                {
-                    Relu or LeakyRelu or Elu => z => z > 0,
-                    Softplus s => z => z * s.Beta > s.Threshold,
-                    _ => null,
-                };
-                if (side is null)
+                if (Case.Network.Layers[l].Activation is not ElementwiseActivation g)
                 {
                     continue;
                 }
@@ -74,7 +75,7 @@ public sealed record RandomNetwork(int Seed, TrainingCase Case, DType DType, Val
                 double[] a = torch[k].Layers[l].Z.Data, b = core[k].Layers[l].Z.Data;
                 for (int i = 0; i < a.Length; i++)
                 {
-                    if (side(a[i]) != side(b[i]))
+                    if (g.Piece(a[i]) != g.Piece(b[i]))
                     {
                         return false;
                     }
@@ -85,12 +86,16 @@ public sealed record RandomNetwork(int Seed, TrainingCase Case, DType DType, Val
         return true;
     }
 
-    /// <summary>True when some relu, leaky_relu or elu pre-activation of the run is exactly 0, its kink.</summary>
+    /// <summary>True when some pre-activation of the run sits exactly on its activation's kink (relu, leaky_relu or elu at 0).</summary>
     public bool HitsKink(IReadOnlyList<StepRecord<double>> run)
-        => run.Any(step => step.Layers
-            .Where((_, i) => Case.Network.Layers[i].Activation is Relu or LeakyRelu or Elu)
-            .Any(l => l.Z.Data.Contains(0.0)));
+        => run.Any(step => step.Layers.Where((layer, l) => Case.Network.Layers[l].Activation is ElementwiseActivation g && layer.Z.Data.Any(g.IsKink)).Any());
 
+    /// <summary>
+    /// True when libtorch's own run overflowed: a non-finite Z, A or gradient from finite inputs.
+    /// Past overflow, whether a sum is ±∞ or NaN depends on summation order and on fused
+    /// multiply-add (∞ − ∞), so such a run cannot be compared element for element; the suite counts
+    /// these instead.
+    /// </summary>
     public bool Overflowed(IReadOnlyList<StepRecord<double>> torch)
         => torch.Any(step => !double.IsFinite(step.Cost) || step.Layers.Any(l =>
             l.Z.Data.Any(v => !double.IsFinite(v)) || l.A.Data.Any(v => !double.IsFinite(v)) ||
@@ -100,7 +105,7 @@ public sealed record RandomNetwork(int Seed, TrainingCase Case, DType DType, Val
     {
         NetworkSpec n = Case.Network;
         return $"seed {Seed}: {DType.ToName()} {n.Widths} [{string.Join(", ", n.Layers.Select(l => l.Activation.ToString()))}] {n.Loss}, " +
-               $"{Regime}, batch {Case.Layout.Samples(Case.Batches[0].X)}, {Case.Steps} step(s), " +
+               $"{Regime}, batch {Case.Layout.SampleCount(Case.Batches[0].X)}, {Case.Steps} step(s), " +
                $"{Case.Optimizer?.ToString() ?? "no optimizer"}, {Case.Layout}";
     }
 }
@@ -113,11 +118,32 @@ public sealed record RandomNetwork(int Seed, TrainingCase Case, DType DType, Val
 /// </summary>
 public static class RandomNetworks
 {
-    private static readonly Activation[] Hidden =
-    [
-        Identity.Instance, Relu.Instance, LeakyRelu.Default, new LeakyRelu(0.2), Sigmoid.Instance, Tanh.Instance, Softmax.Instance,
-        Gelu.Exact, Gelu.TanhApproximate, Softplus.Default, new Softplus(2, 5), Elu.Default, new Elu(0.5),
-    ];
+    /// <summary>Every registered activation's examples: each kind's default and its variants.</summary>
+    private static readonly Activation[] Hidden = Vocabulary.Activations.SelectMany(k => k.Examples).ToArray();
+
+    /// <summary>What each case of the optimizer draw is, by name.</summary>
+    private static readonly string[] OptimizerCaseNames = ["none", "sgd", "sgd", "sgd", "adam", "adamw"];
+
+    /// <summary>The output-and-loss cases of the draw that the options allow.</summary>
+    private static int[] OutputCases(RandomNetworkOptions options, Activation[] pool)
+    {
+        bool Loss(string name) => options.Losses?.Contains(name) ?? true;
+        bool Output(string name) => options.Activations?.Contains(name) ?? true;
+        bool[] allowed =
+        [
+            Loss("binary_cross_entropy") && Output("sigmoid"),
+            Loss("binary_cross_entropy_with_logits"),
+            Loss("mse_loss") && pool.Length > 0,
+            Loss("cross_entropy"),
+            Loss("cross_entropy"),
+            Loss("mse_loss") && Output("softmax"),
+            Loss("binary_cross_entropy") && Output("sigmoid"),
+        ];
+        return Enumerable.Range(0, allowed.Length).Where(i => allowed[i]).ToArray();
+    }
+
+    /// <summary>The case of <see cref="Build"/> for float64, in PyTorch's layout, for tests that turn it themselves.</summary>
+    public static TrainingCase Case(int seed, RandomNetworkOptions options) => Build(seed, DType.Float64, options).Case.InLayout(Layout.RowsOutIn);
 
     public static RandomNetwork Build(int seed, DType dtype, RandomNetworkOptions? options = null)
     {
@@ -128,8 +154,23 @@ public static class RandomNetworks
         // erf whose error (about 1e-7) a cancelling cdf + x·pdf magnifies past float32's tolerance
         // (found by this suite: z = −3.44 gave 1.5e-5 relative). That divergence is pinned in
         // ActivationFamilyTests; float64 and the float32 activation families still cover exact GELU.
-        Activation[] pool = dtype == DType.Float32 ? Hidden.Where(a => a != Gelu.Exact).ToArray() : Hidden;
+        Activation[] pool = (dtype == DType.Float32 ? Hidden.Where(a => a != Gelu.Exact) : Hidden)
+            .Where(a => options.Activations?.Contains(a.Name) ?? true).ToArray();
+        int[] outputCases = OutputCases(options, pool);
+        int[] optimizers = Enumerable.Range(0, 6).Where(i => options.Optimizers?.Contains(OptimizerCaseNames[i]) ?? true).ToArray();
+        IReadOnlyList<Layout> layouts = options.Layouts ?? Layout.All;
+
+        if (outputCases.Length == 0 || optimizers.Length == 0 || layouts.Count == 0)
+        {
+            throw new ArgumentException(
+                outputCases.Length == 0 ? "no output layer and loss can be drawn from these activations and losses (sigmoid for binary_cross_entropy; " +
+                                      "identity, always allowed, for the logit losses; any activation for mse_loss)"
+                : optimizers.Length == 0 ? "no optimizer can be drawn: give sgd, adam, adamw or none"
+                : "no layout to draw from");
+        }
+
         var regime = (ValueRegime)random.Next(3);
+        regime = options.Regime ?? regime;
         double scale = regime switch { ValueRegime.Large => 10, _ => new[] { 0.5, 1, 2 }[random.Next(3)] };
         double Gaussian() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
         // Dyadic values are multiples of 1/4 in [−2, 2]; half the dyadic networks use only
@@ -140,7 +181,7 @@ public static class RandomNetworks
             : Gaussian() * unit * scale;
 
         int inputs = random.Next(1, options.MaxInputs + 1);
-        int hidden = random.Next(0, options.MaxDepth);
+        int hidden = pool.Length == 0 ? 0 : random.Next(0, options.MaxDepth);
         var layers = Enumerable.Range(0, hidden)
             .Select(_ => new LayerSpec(random.Next(1, options.MaxWidth + 1), pool[random.Next(pool.Length)]))
             .ToList();
@@ -148,7 +189,7 @@ public static class RandomNetworks
         Reduction reduction = random.Next(4) == 0 ? Reduction.Sum : Reduction.Mean;
         double lossScale = random.Next(5) == 0 ? 0.5 : 1;
         int maxOut = Math.Max(2, Math.Min(options.MaxWidth, 5));
-        (Activation output, int outputs, Loss loss, bool indices) = random.Next(7) switch
+        (Activation output, int outputs, Loss loss, bool indices) = outputCases[random.Next(outputCases.Length)] switch
         {
             0 => ((Activation)Sigmoid.Instance, random.Next(1, maxOut), (Loss)new BinaryCrossEntropy(reduction, lossScale), false),
             1 => (Identity.Instance, random.Next(1, maxOut), new BinaryCrossEntropyWithLogits(reduction, lossScale), false),
@@ -176,7 +217,7 @@ public static class RandomNetworks
             for (int k = 0; k < x.Data.Length; k++) x.Data[k] = Value(1);
             if (indices)
             {
-                return new Batch<double>(x, new Matrix<double>(batch, 1, Enumerable.Range(0, batch).Select(_ => (double)random.Next(outputs)).ToArray()), true);
+                return new Batch<double>(x, new Matrix<double>(batch, 1, Enumerable.Range(0, batch).Select(_ => (double)random.Next(outputs)).ToArray()), TargetKind.ClassIndices);
             }
 
             var y = new Matrix<double>(batch, outputs);
@@ -200,12 +241,12 @@ public static class RandomNetworks
                 }
             }
 
-            return new Batch<double>(x, y);
+            return new Batch<double>(x, y, TargetKind.Values);
         }
 
         // Large values give large gradients: a smaller step keeps SGD from overflowing double.
         double lr = regime == ValueRegime.Large ? 1e-4 : 1;
-        OptimizerSpec? optimizer = random.Next(6) switch
+        OptimizerSpec? optimizer = optimizers[random.Next(optimizers.Length)] switch
         {
             0 => null,
             1 => new Sgd(lr * (0.01 + (random.NextDouble() * 0.2))),
@@ -217,8 +258,68 @@ public static class RandomNetworks
 
         Batch<double>[] batches = Enumerable.Range(0, 1 + random.Next(2)).Select(_ => MakeBatch()).ToArray();
         int steps = random.Next(1, options.MaxSteps + 1);
-        Layout layout = Layout.All[random.Next(4)];
+        Layout layout = layouts[random.Next(layouts.Count)];
         var c = new TrainingCase(spec, parameters, batches, optimizer, steps);
         return new RandomNetwork(seed, c.InLayout(layout), dtype, regime);
+    }
+
+    /// <summary>
+    /// A dense network with seeded values rounded to two decimals (readable in the file): weights
+    /// and biases within ±1/√fan-in, inputs in [−2, 2], targets fitted to the loss. Two batches
+    /// unless told otherwise. Built in PyTorch's layout; turn it with InLayout. The committed
+    /// fixtures are made so (FixtureCatalog): any change here changes their bytes.
+    /// </summary>
+    internal static TrainingCase Seeded(
+        int seed, int[] widths, Activation[] activations, Loss loss, OptimizerSpec optimizer, int batchSize, int steps,
+        bool classIndices = false, bool oneHot = false, int batchCount = 2)
+    {
+        var random = new Random(seed);
+        double Uniform(double bound) => Math.Round(((random.NextDouble() * 2) - 1) * bound, 2) + 0.0; // + 0.0 turns −0 into 0
+        var layers = activations.Select((a, i) => new LayerSpec(widths[i + 1], a)).ToArray();
+        var parameters = layers.Select((layer, i) =>
+        {
+            double bound = 1 / Math.Sqrt(widths[i]);
+            var w = new Matrix<double>(layer.Units, widths[i]);
+            for (int k = 0; k < w.Data.Length; k++) w.Data[k] = Uniform(bound);
+            return new LayerParameters<double>(w, Enumerable.Range(0, layer.Units).Select(_ => Uniform(bound)).ToArray());
+        }).ToArray();
+        int outputs = widths[^1];
+
+        Batch<double> MakeBatch()
+        {
+            var x = new Matrix<double>(batchSize, widths[0]);
+            for (int k = 0; k < x.Data.Length; k++) x.Data[k] = Uniform(2);
+            if (classIndices)
+            {
+                return new Batch<double>(x, new Matrix<double>(batchSize, 1, Enumerable.Range(0, batchSize).Select(_ => (double)random.Next(outputs)).ToArray()), TargetKind.ClassIndices);
+            }
+
+            var y = new Matrix<double>(batchSize, outputs);
+            for (int i = 0; i < batchSize; i++)
+            {
+                Span<double> row = y.Row(i);
+                for (int j = 0; j < outputs; j++)
+                {
+                    row[j] = loss is MseLoss ? Uniform(1) : random.Next(2);
+                }
+
+                if (loss is CrossEntropy && oneHot)
+                {
+                    row.Clear();
+                    row[random.Next(outputs)] = 1;
+                }
+                else if (loss is CrossEntropy)
+                {
+                    // Probabilities: quarters that sum to 1.
+                    int[] quarters = Enumerable.Range(0, outputs).Select(_ => random.Next(1, 4)).ToArray();
+                    for (int j = 0; j < outputs; j++) row[j] = quarters[j] / (double)quarters.Sum();
+                }
+            }
+
+            return new Batch<double>(x, y, TargetKind.Values);
+        }
+
+        return new TrainingCase(
+            new NetworkSpec(widths[0], layers, loss), parameters, Enumerable.Range(0, batchCount).Select(_ => MakeBatch()).ToArray(), optimizer, steps);
     }
 }

@@ -20,7 +20,16 @@ public sealed record QuantityComparison(
     double WorstAllowed,
     string? ShapeError = null)
 {
-    public bool Passed => ShapeError is null && Mismatched == 0;
+    /// <summary>True when the quantity was expected but the actual run did not report it: not a failure, but not checked.</summary>
+    public bool NotProvided { get; init; }
+
+    public bool Passed => NotProvided || (ShapeError is null && Mismatched == 0);
+
+    /// <summary>An expected quantity that the results leave out (optional ones: z, a, gradA, gradZ).</summary>
+    public static QuantityComparison Absent(string quantity) => new(quantity, 0, 0, 0, 0, "", double.NaN, double.NaN, double.NaN) { NotProvided = true };
+
+    /// <summary>A failure of structure, not of values: a missing or extra step or layer.</summary>
+    public static QuantityComparison Structure(string quantity, string problem) => ShapeMismatch(quantity, problem, 0);
 
     /// <summary>The step (1-based), when the quantity belongs to one.</summary>
     public int? Step { get; init; }
@@ -34,7 +43,7 @@ public sealed record QuantityComparison(
     /// <summary>Compares two matrices element by element; a shape difference is itself a failure.</summary>
     public static QuantityComparison Compare(string quantity, Matrix<double> expected, Matrix<double> actual, Tolerance tolerance)
         => expected.Rows != actual.Rows || expected.Cols != actual.Cols
-            ? ShapeMismatch(quantity, $"expected {expected.Shape}, got {actual.Shape}", expected.Data.Length)
+            ? ShapeMismatch(quantity, $"expected {expected.Shape}, got {actual.Shape}{TransposedHint(expected, actual, tolerance)}", expected.Data.Length)
             : Compare(quantity, expected.Data, actual.Data, tolerance, i => $"[{i / expected.Cols}, {i % expected.Cols}]");
 
     /// <summary>Compares two vectors element by element.</summary>
@@ -78,6 +87,21 @@ public sealed record QuantityComparison(
                 expected[worst], actual[worst], tolerance.Allowed(expected[worst]));
     }
 
+    /// <summary>Says so when the actual shape is the expected one transposed, and whether its values are the transpose.</summary>
+    private static string TransposedHint(Matrix<double> expected, Matrix<double> actual, Tolerance tolerance)
+    {
+        if (expected.Rows != actual.Cols || expected.Cols != actual.Rows)
+        {
+            return "";
+        }
+
+        Matrix<double> transposed = actual.Transpose();
+        bool same = expected.Data.Zip(transposed.Data).All(p => tolerance.Accepts(p.Second, p.First));
+        return same
+            ? ": transposed (its values are the expected matrix's transpose)"
+            : ": the transposed shape (is the matrix transposed?)";
+    }
+
     private static QuantityComparison ShapeMismatch(string quantity, string error, int total)
         => new(quantity, total, total, double.NaN, double.NaN, "", double.NaN, double.NaN, double.NaN, error);
 
@@ -93,9 +117,14 @@ public sealed record QuantityComparison(
             ? ((float)x).ToString(CultureInfo.InvariantCulture)
             : x.ToString(CultureInfo.InvariantCulture);
 
+        if (NotProvided)
+        {
+            return $"{Quantity}: not provided";
+        }
+
         if (ShapeError is not null)
         {
-            return $"{Quantity}: shape mismatch, {ShapeError}";
+            return Total == 0 ? $"{Quantity}: {ShapeError}" : $"{Quantity}: shape mismatch, {ShapeError}";
         }
 
         string verdict = Passed ? "agrees" : $"{Mismatched} of {Total} mismatched";

@@ -1,11 +1,12 @@
-using Backprop.Verification;
-
 namespace Backprop.Verification;
 
 /// <summary>
 /// The one comparison routine: every quantity an expectation holds, against what a run produced,
-/// in the order the algorithm computes them: z and a layer by layer, the cost, then gradA, gradZ,
-/// gradWeight and gradBias from the last layer back to the first, then the updated parameters.
+/// in the order the algorithm computes them (dependency order): z and a layer by layer, the cost,
+/// then gradA, gradZ, gradWeight and gradBias from the last layer back to the first, then the
+/// updated parameters. A run may leave quantities out (results from another implementation):
+/// those are reported as not provided, and missing or extra steps, layers and parameters as
+/// failures of structure.
 /// </summary>
 public static class StepComparison
 {
@@ -13,6 +14,21 @@ public static class StepComparison
     public static IReadOnlyList<QuantityComparison> Compare(
         int step, StepExpectation expected, StepRecord<double> actual, Tolerance tolerance)
     {
+        ArgumentNullException.ThrowIfNull(actual);
+        if (expected.Parameters is not null && actual.Parameters is null)
+        {
+            throw new ArgumentException($"step {step}: updated parameters are expected, but the run made no update");
+        }
+
+        return Compare(step, expected, StepExpectation.From(actual), tolerance);
+    }
+
+    /// <summary>Compares step <paramref name="step"/> of reported results, which may leave quantities out.</summary>
+    public static IReadOnlyList<QuantityComparison> Compare(
+        int step, StepExpectation expected, StepExpectation actual, Tolerance tolerance)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        ArgumentNullException.ThrowIfNull(actual);
         var results = new List<QuantityComparison>();
         void Add(int? layer, string name, Func<string, QuantityComparison> compare)
             => results.Add(compare(layer is null ? $"step {step} {name}" : $"step {step} layer {layer} {name}") with
@@ -21,36 +37,51 @@ public static class StepComparison
                 Layer = layer,
                 Name = name,
             });
-
-        IReadOnlyList<LayerExpectation> layers = expected.Layers ?? [];
-        for (int i = 0; i < layers.Count; i++)
+        void Matrix(int layer, string name, Matrix<double>? e, Matrix<double>? a)
         {
-            (LayerExpectation e, LayerRecord<double> a, int l) = (layers[i], actual.Layers[i], i + 1);
-            if (e.Z is { } z) Add(l, "z", q => QuantityComparison.Compare(q, z, a.Z, tolerance));
-            if (e.A is { } act) Add(l, "a", q => QuantityComparison.Compare(q, act, a.A, tolerance));
+            if (e is not null) Add(layer, name, q => a is null ? QuantityComparison.Absent(q) : QuantityComparison.Compare(q, e, a, tolerance));
+        }
+
+        void Vector(int layer, string name, double[]? e, double[]? a)
+        {
+            if (e is not null) Add(layer, name, q => a is null ? QuantityComparison.Absent(q) : QuantityComparison.Compare(q, e, a, tolerance));
+        }
+
+        IReadOnlyList<LayerExpectation> layers = expected.Layers ?? [], reported = actual.Layers ?? [];
+        int shared = Math.Min(layers.Count, reported.Count);
+        if (expected.Layers is not null && reported.Count != layers.Count)
+        {
+            Add(null, "layers", q => QuantityComparison.Structure(q, $"expected {layers.Count} layer entries, got {reported.Count}"));
+        }
+
+        for (int i = 0; i < shared; i++)
+        {
+            Matrix(i + 1, "z", layers[i].Z, reported[i].Z);
+            Matrix(i + 1, "a", layers[i].A, reported[i].A);
         }
 
         Add(null, "cost", q => QuantityComparison.Compare(q, expected.Cost, actual.Cost, tolerance));
-        for (int i = layers.Count - 1; i >= 0; i--)
+        for (int i = shared - 1; i >= 0; i--)
         {
-            (LayerExpectation e, LayerRecord<double> a, int l) = (layers[i], actual.Layers[i], i + 1);
-            if (e.GradA is { } gradA) Add(l, "gradA", q => QuantityComparison.Compare(q, gradA, a.GradA, tolerance));
-            if (e.GradZ is { } gradZ) Add(l, "gradZ", q => QuantityComparison.Compare(q, gradZ, a.GradZ, tolerance));
-            if (e.GradWeight is { } gradW) Add(l, "gradWeight", q => QuantityComparison.Compare(q, gradW, a.GradWeight, tolerance));
-            if (e.GradBias is { } gradB) Add(l, "gradBias", q => QuantityComparison.Compare(q, gradB, a.GradBias, tolerance));
+            (LayerExpectation e, LayerExpectation a, int l) = (layers[i], reported[i], i + 1);
+            Matrix(l, "gradA", e.GradA, a.GradA);
+            Matrix(l, "gradZ", e.GradZ, a.GradZ);
+            Matrix(l, "gradWeight", e.GradWeight, a.GradWeight);
+            Vector(l, "gradBias", e.GradBias, a.GradBias);
         }
 
         if (expected.Parameters is { } parameters)
         {
-            if (actual.Parameters is null)
+            IReadOnlyList<LayerParameters<double>> updated = actual.Parameters ?? [];
+            if (updated.Count != parameters.Count)
             {
-                throw new ArgumentException($"step {step}: updated parameters are expected, but the run made no update");
+                Add(null, "parameters after update", q => QuantityComparison.Structure(q, $"expected {parameters.Count} layer entries, got {updated.Count}"));
             }
 
-            for (int i = 0; i < parameters.Count; i++)
+            for (int i = 0; i < Math.Min(parameters.Count, updated.Count); i++)
             {
-                Add(i + 1, "weight after update", q => QuantityComparison.Compare(q, parameters[i].Weight, actual.Parameters[i].Weight, tolerance));
-                Add(i + 1, "bias after update", q => QuantityComparison.Compare(q, parameters[i].Bias, actual.Parameters[i].Bias, tolerance));
+                Add(i + 1, "weight after update", q => QuantityComparison.Compare(q, parameters[i].Weight, updated[i].Weight, tolerance));
+                Add(i + 1, "bias after update", q => QuantityComparison.Compare(q, parameters[i].Bias, updated[i].Bias, tolerance));
             }
         }
 
@@ -61,11 +92,42 @@ public static class StepComparison
     public static IReadOnlyList<QuantityComparison> Compare(
         IReadOnlyList<StepExpectation> expected, IReadOnlyList<StepRecord<double>> actual, Tolerance tolerance)
     {
+        ArgumentNullException.ThrowIfNull(expected);
+        ArgumentNullException.ThrowIfNull(actual);
         if (expected.Count != actual.Count)
         {
             throw new ArgumentException($"{expected.Count} steps are expected but the run made {actual.Count}");
         }
 
         return expected.SelectMany((e, k) => Compare(k + 1, e, actual[k], tolerance)).ToArray();
+    }
+
+    /// <summary>
+    /// Compares reported results with a fixture's expectations, step by step: a missing or extra
+    /// step is a failure that says so, and quantities the results leave out are not provided.
+    /// </summary>
+    public static IReadOnlyList<QuantityComparison> Compare(IReadOnlyList<StepExpectation> expected, Results results, Tolerance tolerance)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        ArgumentNullException.ThrowIfNull(results);
+        var all = new List<QuantityComparison>();
+        for (int k = 0; k < Math.Max(expected.Count, results.Steps.Count); k++)
+        {
+            string step = $"step {k + 1}";
+            if (k >= results.Steps.Count)
+            {
+                all.Add(QuantityComparison.Structure(step, $"missing: the fixture has {expected.Count} steps, the results {results.Steps.Count}") with { Step = k + 1, Name = "step" });
+            }
+            else if (k >= expected.Count)
+            {
+                all.Add(QuantityComparison.Structure(step, $"extra: the fixture has {expected.Count} steps, the results {results.Steps.Count}") with { Step = k + 1, Name = "step" });
+            }
+            else
+            {
+                all.AddRange(Compare(k + 1, expected[k], results.Steps[k], tolerance));
+            }
+        }
+
+        return all;
     }
 }

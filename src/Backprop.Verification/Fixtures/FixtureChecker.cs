@@ -69,3 +69,51 @@ public static class FixtureChecker
     private static FixtureCheck Invalid(string error, Tolerance? tolerance)
         => new(FixtureCheck.Invalid, null, tolerance ?? default, [], error);
 }
+
+/// <summary>The outcome of checking someone's results against a fixture: the exit code, the comparisons in dependency order, and the likely causes.</summary>
+public sealed record ResultsCheck(
+    int ExitCode,
+    Fixture? Fixture,
+    Tolerance Tolerance,
+    IReadOnlyList<QuantityComparison> Quantities,
+    IReadOnlyList<Finding> Findings,
+    string? Error)
+{
+    /// <summary>What <c>backprop check FIXTURE --results FILE</c> does, without printing. Never throws for bad input.</summary>
+    public static ResultsCheck Run(string fixturePath, string resultsPath, Tolerance? tolerance = null)
+    {
+        Fixture fixture;
+        try
+        {
+            fixture = FixtureReader.ReadFile(fixturePath);
+        }
+        catch (FixtureFormatException e)
+        {
+            return new(FixtureCheck.Invalid, null, tolerance ?? default, [], [], $"{fixturePath}: {e.Message}");
+        }
+
+        Results results;
+        try
+        {
+            results = ResultsReader.ReadFile(resultsPath, fixture);
+        }
+        catch (FixtureFormatException e)
+        {
+            return new(FixtureCheck.Invalid, fixture, tolerance ?? fixture.EffectiveTolerance, [], [], $"{resultsPath}: {e.Message}");
+        }
+
+        return Compare(fixture, results, tolerance);
+    }
+
+    /// <summary>Compares results already read with the fixture they answer.</summary>
+    public static ResultsCheck Compare(Fixture fixture, Results results, Tolerance? tolerance = null)
+    {
+        ArgumentNullException.ThrowIfNull(fixture);
+        Tolerance used = tolerance ?? fixture.EffectiveTolerance;
+        IReadOnlyList<QuantityComparison> quantities = StepComparison.Compare(fixture.Expected, results, used);
+        bool passed = quantities.All(q => q.Passed);
+        return new(
+            passed ? FixtureCheck.Passed : FixtureCheck.Mismatch, fixture, used, quantities,
+            passed ? [] : Diagnosis.Diagnose(fixture with { Tolerance = used }, results, quantities), null);
+    }
+}

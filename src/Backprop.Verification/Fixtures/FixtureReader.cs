@@ -1,8 +1,9 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Backprop.Core.Activations;
 using Backprop.Verification;
+using Backprop.Core.Activations;
 using Backprop.Core.Losses;
 using Backprop.Core.Optimizers;
 
@@ -175,7 +176,7 @@ public static partial class FixtureReader
                 throw new FixtureFormatException("layout.weights", $"expected \"out-in\" or \"in-out\", got \"{weights}\"");
             }
 
-            return new Layout(samples == "columns", weights == "in-out");
+            return new Layout(samples == "columns" ? SampleAxis.Columns : SampleAxis.Rows, weights == "in-out" ? WeightOrder.InOut : WeightOrder.OutIn);
         }
 
         private NetworkSpec ReadNetwork(JsonElement network, string path)
@@ -208,103 +209,30 @@ public static partial class FixtureReader
             return spec;
         }
 
+        /// <summary>A bare name, or an object with a name and any of the kind's settings (the rest default).</summary>
         private static Activation ReadActivation(JsonElement activation, string path)
         {
-            bool withParameters = activation.ValueKind == JsonValueKind.Object;
-            string name = withParameters
-                ? String(Required(activation, path, "name"), $"{path}.name")
-                : String(activation, path);
-            double Get(string field, double fallback) =>
-                withParameters && Optional(activation, field) is { } v ? FiniteDouble(v, $"{path}.{field}") : fallback;
+            if (activation.ValueKind != JsonValueKind.Object)
+            {
+                return Create(Find(Vocabulary.Activations, String(activation, path), path, "activation"), null, path);
+            }
 
-            try
-            {
-                return name switch
-                {
-                    "identity" or "relu" or "sigmoid" or "tanh" or "softmax" => Activation.ByName[name],
-                    "leaky_relu" => new LeakyRelu(Get("negative_slope", 0.01)),
-                    "softplus" => new Softplus(Get("beta", 1), Get("threshold", 20)),
-                    "elu" => new Elu(Get("alpha", 1)),
-                    "gelu" => (withParameters && Optional(activation, "approximate") is { } a ? String(a, $"{path}.approximate") : "none") switch
-                    {
-                        "none" => Gelu.Exact,
-                        "tanh" => Gelu.TanhApproximate,
-                        string other => throw new FixtureFormatException($"{path}.approximate", $"expected \"none\" or \"tanh\", got \"{other}\""),
-                    },
-                    _ => throw new FixtureFormatException(
-                        withParameters ? $"{path}.name" : path,
-                        $"unknown activation \"{name}\"; {Fixture.Format} knows {string.Join(", ", Activation.ByName.Keys)}"),
-                };
-            }
-            catch (ArgumentOutOfRangeException e)
-            {
-                throw new FixtureFormatException(path, e.Message);
-            }
+            string name = String(Required(activation, path, "name"), $"{path}.name");
+            return Create(Find(Vocabulary.Activations, name, $"{path}.name", "activation"), activation, path);
         }
 
         private static Loss ReadLoss(JsonElement loss, string path)
         {
             RequireKind(loss, path, JsonValueKind.Object);
             string name = String(Required(loss, path, "name"), $"{path}.name");
-            string reductionName = Optional(loss, "reduction") is { } r ? String(r, $"{path}.reduction") : "mean";
-            Reduction reduction = reductionName switch
-            {
-                "mean" => Reduction.Mean,
-                "sum" => Reduction.Sum,
-                _ => throw new FixtureFormatException($"{path}.reduction", $"expected \"mean\" or \"sum\", got \"{reductionName}\""),
-            };
-            double scale = Optional(loss, "scale") is { } s ? FiniteDouble(s, $"{path}.scale") : 1;
-            double smoothing = Optional(loss, "label_smoothing") is { } ls ? FiniteDouble(ls, $"{path}.label_smoothing") : 0;
-            if (!Loss.Names.Contains(name))
-            {
-                throw new FixtureFormatException($"{path}.name", $"unknown loss \"{name}\"; {Fixture.Format} knows {string.Join(", ", Loss.Names)}");
-            }
-
-            try
-            {
-                return Loss.Create(name, reduction, scale, smoothing);
-            }
-            catch (ArgumentOutOfRangeException e)
-            {
-                throw new FixtureFormatException(path, e.Message);
-            }
+            return Create(Find(Vocabulary.Losses, name, $"{path}.name", "loss"), loss, path);
         }
 
         private static OptimizerSpec ReadOptimizer(JsonElement optimizer, string path)
         {
             RequireKind(optimizer, path, JsonValueKind.Object);
             string name = String(Required(optimizer, path, "name"), $"{path}.name");
-            double Get(string field, double fallback) =>
-                Optional(optimizer, field) is { } v ? FiniteDouble(v, $"{path}.{field}") : fallback;
-            bool Flag(string field) => Optional(optimizer, field) is { } v && Boolean(v, $"{path}.{field}");
-
-            OptimizerSpec spec;
-            switch (name)
-            {
-                case "sgd":
-                    spec = new Sgd(Get("lr", 1e-3), Get("momentum", 0), Get("dampening", 0), Get("weight_decay", 0), Flag("nesterov"));
-                    break;
-                case "adam" or "adamw":
-                    (double beta1, double beta2) = (0.9, 0.999);
-                    if (Optional(optimizer, "betas") is { } betas)
-                    {
-                        RequireKind(betas, $"{path}.betas", JsonValueKind.Array);
-                        if (betas.GetArrayLength() != 2)
-                        {
-                            throw new FixtureFormatException($"{path}.betas", $"expected two numbers [beta1, beta2], got {betas.GetArrayLength()}");
-                        }
-
-                        (beta1, beta2) = (FiniteDouble(betas[0], $"{path}.betas[0]"), FiniteDouble(betas[1], $"{path}.betas[1]"));
-                    }
-
-                    spec = name == "adam"
-                        ? new Adam(Get("lr", 1e-3), beta1, beta2, Get("eps", 1e-8), Get("weight_decay", 0), Flag("amsgrad"))
-                        : new AdamW(Get("lr", 1e-3), beta1, beta2, Get("eps", 1e-8), Get("weight_decay", 0.01), Flag("amsgrad"));
-                    break;
-                default:
-                    throw new FixtureFormatException($"{path}.name", $"unknown optimizer \"{name}\"; {Fixture.Format} knows sgd, adam, adamw");
-            }
-
+            OptimizerSpec spec = Create(Find(Vocabulary.Optimizers, name, $"{path}.name", "optimizer"), optimizer, path);
             try
             {
                 spec.Validate();
@@ -315,6 +243,56 @@ public static partial class FixtureReader
             }
 
             return spec;
+        }
+
+        private static Kind<T> Find<T>(IReadOnlyList<Kind<T>> kinds, string name, string path, string what)
+            where T : class, IVocabularyItem
+            => kinds.FirstOrDefault(k => k.Name == name)
+               ?? throw new FixtureFormatException(path, $"unknown {what} \"{name}\"; {Fixture.Format} knows {string.Join(", ", kinds.Select(k => k.Name))}");
+
+        /// <summary>The kind with each setting <paramref name="json"/> gives (of its default's type) and the defaults for the rest.</summary>
+        private static T Create<T>(Kind<T> kind, JsonElement? json, string path)
+            where T : class, IVocabularyItem
+        {
+            var given = new Dictionary<string, object>();
+            foreach (Setting setting in kind.Defaults)
+            {
+                if (json is { } o && Optional(o, setting.Name) is { } v)
+                {
+                    string at = $"{path}.{setting.Name}";
+                    given[setting.Name] = setting.Value switch
+                    {
+                        double => FiniteDouble(v, at),
+                        bool => Boolean(v, at),
+                        string => String(v, at),
+                        _ => Pair(v, at),
+                    };
+                }
+            }
+
+            try
+            {
+                return kind.Create(given);
+            }
+            catch (SettingException e)
+            {
+                throw new FixtureFormatException($"{path}.{e.Setting}", e.Message);
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new FixtureFormatException(path, e.Message);
+            }
+        }
+
+        private static double[] Pair(JsonElement value, string path)
+        {
+            RequireKind(value, path, JsonValueKind.Array);
+            if (value.GetArrayLength() != 2)
+            {
+                throw new FixtureFormatException(path, $"expected two numbers, got {value.GetArrayLength()}");
+            }
+
+            return [FiniteDouble(value[0], $"{path}[0]"), FiniteDouble(value[1], $"{path}[1]")];
         }
 
         private IReadOnlyList<LayerParameters<double>> ReadParameters(
@@ -349,11 +327,11 @@ public static partial class FixtureReader
             RequireKind(yJson, $"{path}.y", JsonValueKind.Array);
             if (yJson.GetArrayLength() > 0 && yJson[0].ValueKind != JsonValueKind.Array)
             {
-                return new Batch<double>(x, ReadClassIndices(yJson, $"{path}.y", n, network), ClassIndices: true);
+                return new Batch<double>(x, ReadClassIndices(yJson, $"{path}.y", n, network), TargetKind.ClassIndices);
             }
 
             Matrix<double> y = ReadMatrix(yJson, $"{path}.y", layout.SampleShape(n, network.Layers[^1].Units));
-            return new Batch<double>(x, y);
+            return new Batch<double>(x, y, TargetKind.Values);
         }
 
         /// <summary>A 1-D array of class indices: whole numbers in [0, classes), one per sample, for cross_entropy only.</summary>
@@ -396,7 +374,7 @@ public static partial class FixtureReader
             RequireKind(step, path, JsonValueKind.Object);
             double cost = Number(Required(step, path, "cost"), $"{path}.cost");
             NetworkSpec network = trainingCase.Network;
-            int n = layout.Samples(trainingCase.BatchOfStep(k).X);
+            int n = layout.SampleCount(trainingCase.BatchOfStep(k).X);
 
             LayerExpectation[]? layers = null;
             if (Optional(step, "layers") is { } layersJson)
@@ -477,21 +455,22 @@ public static partial class FixtureReader
             return CheckWidth(first.GetArrayLength(), path, "samples");
         }
 
-        /// <summary>Reads an array of rows that must be exactly rows×cols.</summary>
+        /// <summary>Reads an array of rows that must be exactly rows×cols, in one pass (indexing a JsonElement array by position is linear).</summary>
         private Matrix<double> ReadMatrix(JsonElement json, string path, (int Rows, int Cols) shape)
         {
             RequireKind(json, path, JsonValueKind.Array);
-            int rows = json.GetArrayLength();
-            int cols = rows > 0 && json[0].ValueKind == JsonValueKind.Array ? json[0].GetArrayLength() : -1;
-            for (int r = 0; r < rows; r++)
+            int rows = json.GetArrayLength(), cols = -1, r = 0;
+            foreach (JsonElement row in json.EnumerateArray())
             {
-                JsonElement row = json[r];
                 RequireKind(row, $"{path}[{r}]", JsonValueKind.Array);
-                if (row.GetArrayLength() != cols)
+                if (cols >= 0 && row.GetArrayLength() != cols)
                 {
                     throw new FixtureFormatException(
                         $"{path}[{r}]", $"ragged matrix: row {r} has {row.GetArrayLength()} elements, row 0 has {cols}");
                 }
+
+                cols = row.GetArrayLength();
+                r++;
             }
 
             if (rows != shape.Rows || cols != shape.Cols)
@@ -500,14 +479,17 @@ public static partial class FixtureReader
             }
 
             var m = new Matrix<double>(rows, cols);
-            for (int r = 0; r < rows; r++)
+            r = 0;
+            foreach (JsonElement row in json.EnumerateArray())
             {
                 int c = 0;
-                foreach (JsonElement value in json[r].EnumerateArray())
+                foreach (JsonElement value in row.EnumerateArray())
                 {
-                    m[r, c] = Number(value, $"{path}[{r}][{c}]");
+                    m[r, c] = FixtureReader.Number(value, dtype, path, r, c);
                     c++;
                 }
+
+                r++;
             }
 
             return m;
@@ -521,55 +503,69 @@ public static partial class FixtureReader
                 throw new FixtureFormatException(path, $"expected {length} elements, got {json.GetArrayLength()}");
             }
 
-            return json.EnumerateArray().Select((v, i) => Number(v, $"{path}[{i}]")).ToArray();
+            return json.EnumerateArray().Select((v, i) => FixtureReader.Number(v, dtype, path, i, -1)).ToArray();
         }
 
-        /// <summary>
-        /// A number in the fixture's dtype: parsed straight from its text as float or double (no
-        /// double rounding), or one of "NaN", "Infinity", "-Infinity". A finite literal too large
-        /// for the dtype is an error, not a silent infinity.
-        /// </summary>
-        private double Number(JsonElement value, string path)
-        {
-            if (value.ValueKind == JsonValueKind.String)
-            {
-                return value.GetString() switch
-                {
-                    "NaN" => double.NaN,
-                    "Infinity" => double.PositiveInfinity,
-                    "-Infinity" => double.NegativeInfinity,
-                    var other => throw new FixtureFormatException(
-                        path, $"expected a number or one of \"NaN\", \"Infinity\", \"-Infinity\", got the string \"{other}\""),
-                };
-            }
-
-            RequireKind(value, path, JsonValueKind.Number);
-            string text = value.GetRawText();
-            double parsed = dtype == DType.Float32
-                ? float.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture)
-                : double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
-            if (double.IsInfinity(parsed))
-            {
-                throw new FixtureFormatException(
-                    path, $"{text} is beyond the range of {dtype.ToName()}; write \"Infinity\" or \"-Infinity\" if that is meant");
-            }
-
-            return parsed;
-        }
+        private double Number(JsonElement value, string path) => FixtureReader.Number(value, path, dtype);
     }
 
-    private static JsonElement Required(JsonElement obj, string path, string field)
+    /// <summary>
+    /// A number in the fixture's dtype: parsed straight from its text as float or double (no
+    /// double rounding), or one of "NaN", "Infinity", "-Infinity". A finite literal too large
+    /// for the dtype is an error, not a silent infinity.
+    /// </summary>
+    internal static double Number(JsonElement value, string path, DType dtype) => Number(value, dtype, path, -1, -1);
+
+    /// <summary>
+    /// The element at [<paramref name="row"/>][<paramref name="col"/>] of the array at
+    /// <paramref name="path"/> (−1: no index), whose path is formatted only for a refusal.
+    /// </summary>
+    internal static double Number(JsonElement value, DType dtype, string path, int row, int col)
+    {
+        string At() => row < 0 ? path : col < 0 ? $"{path}[{row}]" : $"{path}[{row}][{col}]";
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            return value.GetString() switch
+            {
+                "NaN" => double.NaN,
+                "Infinity" => double.PositiveInfinity,
+                "-Infinity" => double.NegativeInfinity,
+                var other => throw new FixtureFormatException(
+                    At(), $"expected a number or one of \"NaN\", \"Infinity\", \"-Infinity\", got the string \"{other}\""),
+            };
+        }
+
+        if (value.ValueKind != JsonValueKind.Number)
+        {
+            RequireKind(value, At(), JsonValueKind.Number);
+        }
+
+        // Parsed from the UTF-8 text in place: results files hold hundreds of thousands of numbers.
+        ReadOnlySpan<byte> text = JsonMarshal.GetRawUtf8Value(value);
+        double parsed = dtype == DType.Float32
+            ? float.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture)
+            : double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+        if (double.IsInfinity(parsed))
+        {
+            throw new FixtureFormatException(
+                At(), $"{value.GetRawText()} is beyond the range of {dtype.ToName()}; write \"Infinity\" or \"-Infinity\" if that is meant");
+        }
+
+        return parsed;
+    }
+
+    internal static JsonElement Required(JsonElement obj, string path, string field)
         => obj.TryGetProperty(field, out JsonElement value) && value.ValueKind != JsonValueKind.Null
             ? value
             : throw new FixtureFormatException(path.Length == 0 ? field : $"{path}.{field}", "required field is missing");
 
-    private static JsonElement? Optional(JsonElement obj, string field)
+    internal static JsonElement? Optional(JsonElement obj, string field)
         => obj.TryGetProperty(field, out JsonElement value) && value.ValueKind != JsonValueKind.Null ? value : null;
 
     private static string? OptionalString(JsonElement obj, string field)
         => Optional(obj, field) is { } v ? String(v, field) : null;
 
-    private static void RequireKind(JsonElement value, string path, JsonValueKind kind)
+    internal static void RequireKind(JsonElement value, string path, JsonValueKind kind)
     {
         if (value.ValueKind != kind)
         {
@@ -577,7 +573,7 @@ public static partial class FixtureReader
         }
     }
 
-    private static string Describe(JsonValueKind kind) => kind switch
+    internal static string Describe(JsonValueKind kind) => kind switch
     {
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",
@@ -587,7 +583,7 @@ public static partial class FixtureReader
         _ => "null",
     };
 
-    private static string String(JsonElement value, string path)
+    internal static string String(JsonElement value, string path)
     {
         RequireKind(value, path, JsonValueKind.String);
         return value.GetString()!;
@@ -601,7 +597,7 @@ public static partial class FixtureReader
             _ => throw new FixtureFormatException(path, $"expected a boolean, got {Describe(value.ValueKind)}"),
         };
 
-    private static int Integer(JsonElement value, string path)
+    internal static int Integer(JsonElement value, string path)
     {
         RequireKind(value, path, JsonValueKind.Number);
         return value.TryGetInt32(out int i)
@@ -620,7 +616,7 @@ public static partial class FixtureReader
             ? throw new FixtureFormatException(path, $"{width} {what} is more than the limit of {MaxWidth}")
             : width;
 
-    private static double FiniteDouble(JsonElement value, string path)
+    internal static double FiniteDouble(JsonElement value, string path)
     {
         RequireKind(value, path, JsonValueKind.Number);
 

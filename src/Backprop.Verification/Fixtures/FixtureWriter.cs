@@ -42,9 +42,7 @@ public static class FixtureWriter
         }
 
         w.Close("]");
-        string scale = network.Loss.Scale == 1 ? "" : $", \"scale\": {Double(network.Loss.Scale)}";
-        string smoothing = network.Loss is CrossEntropy { LabelSmoothing: > 0 } ce ? $", \"label_smoothing\": {Double(ce.LabelSmoothing)}" : "";
-        w.Field("loss", $"{{ \"name\": {Json(network.Loss.Name)}, \"reduction\": {Json(network.Loss.Reduction.ToString().ToLowerInvariant())}{scale}{smoothing} }}");
+        w.Field("loss", Loss(network.Loss));
         w.Close("}");
 
         if (c.Optimizer is { } optimizer) w.Field("optimizer", Optimizer(optimizer));
@@ -112,24 +110,30 @@ public static class FixtureWriter
         w.Close("}");
     }
 
-    /// <summary>A bare name when the activation has no parameters, else an object with every parameter spelled out.</summary>
-    private static string Activation(Activation activation) => activation switch
-    {
-        LeakyRelu l => $"{{ \"name\": \"leaky_relu\", \"negative_slope\": {Double(l.NegativeSlope)} }}",
-        Gelu g => $"{{ \"name\": \"gelu\", \"approximate\": {Json(g.Approximate)} }}",
-        Softplus s => $"{{ \"name\": \"softplus\", \"beta\": {Double(s.Beta)}, \"threshold\": {Double(s.Threshold)} }}",
-        Elu e => $"{{ \"name\": \"elu\", \"alpha\": {Double(e.Alpha)} }}",
-        _ => Json(activation.Name),
-    };
+    /// <summary>A bare name when the activation has no settings, else an object with every setting spelled out.</summary>
+    private static string Activation(Activation activation)
+        => activation.Settings.Count == 0 ? Json(activation.Name) : Object(activation.Name, activation.Settings);
 
-    private static string Optimizer(OptimizerSpec optimizer) => optimizer switch
+    /// <summary>The name and reduction, then each other setting that differs from the kind's default (a scale of 1 is not written).</summary>
+    private static string Loss(Loss loss)
     {
-        Adam a => $"{{ \"name\": {Json(a.Name)}, \"lr\": {Double(a.Lr)}, \"betas\": [{Double(a.Beta1)}, {Double(a.Beta2)}], " +
-                  $"\"eps\": {Double(a.Eps)}, \"weight_decay\": {Double(a.WeightDecay)}, \"amsgrad\": {(a.Amsgrad ? "true" : "false")} }}",
-        Sgd s => $"{{ \"name\": \"sgd\", \"lr\": {Double(s.Lr)}, \"momentum\": {Double(s.Momentum)}, " +
-                 $"\"dampening\": {Double(s.Dampening)}, \"weight_decay\": {Double(s.WeightDecay)}, " +
-                 $"\"nesterov\": {(s.Nesterov ? "true" : "false")} }}",
-        _ => throw new NotSupportedException($"the fixture writer cannot write optimizer \"{optimizer.Name}\""),
+        IReadOnlyList<Setting> defaults = Vocabulary.KindOf(loss).Defaults;
+        return Object(loss.Name, loss.Settings.Where((s, i) => s.Name == "reduction" || !s.SameValue(defaults[i])));
+    }
+
+    /// <summary>Every argument of the torch.optim constructor, so the file needs no defaults to be read.</summary>
+    private static string Optimizer(OptimizerSpec optimizer) => Object(optimizer.Name, optimizer.Settings);
+
+    private static string Object(string name, IEnumerable<Setting> settings)
+        => $"{{ \"name\": {Json(name)}{string.Concat(settings.Select(s => $", {Json(s.Name)}: {Value(s.Value)}"))} }}";
+
+    private static string Value(object value) => value switch
+    {
+        double d => Double(d),
+        bool b => b ? "true" : "false",
+        string s => Json(s),
+        double[] pair => $"[{string.Join(", ", pair.Select(Double))}]",
+        _ => throw new NotSupportedException($"a setting of type {value.GetType().Name}"),
     };
 
     /// <summary>Escapes only what JSON requires, so descriptions stay readable.</summary>

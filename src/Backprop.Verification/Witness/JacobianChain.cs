@@ -1,5 +1,4 @@
 using Backprop.Core.Activations;
-using Backprop.Core.Kernels;
 using Backprop.Core.Losses;
 
 namespace Backprop.Verification;
@@ -53,10 +52,10 @@ public static class JacobianChain
             }
 
             A[l] = new Matrix<double>(n, W.Rows);
-            spec.Layers[l - 1].Activation.Forward(Z[l], A[l]);
+            spec.Layers[l - 1].Activation.Forward(Z[l], A[l], SampleAxis.Rows);
         }
 
-        double cost = spec.Loss.Cost(A[L], batch.Y, batch.ClassIndices);
+        double cost = spec.Loss.Cost(A[L], batch.Y, batch.Targets, SampleAxis.Rows);
         var jacobians = new List<NamedJacobian>();
         var records = new LayerRecord<double>[L];
 
@@ -183,25 +182,10 @@ public static class JacobianChain
         return j;
     }
 
-    private static double Derivative(Activation activation, double z, double a) => activation switch
-    {
-        Identity => 1,
-        Relu => z > 0 ? 1 : 0,
-        LeakyRelu l => z > 0 ? 1 : l.NegativeSlope,
-        Sigmoid => a * (1 - a),
-        Tanh => 1 - (a * a),
-        Gelu { TanhApproximation: false } => (0.5 * (1 + ScalarMath.Erf(z / Math.Sqrt(2)))) + (z * Math.Exp(-z * z / 2) / Math.Sqrt(2 * Math.PI)),
-        Gelu => GeluTanhDerivative(z),
-        Softplus s => s.Beta * z > s.Threshold ? 1 : 1 / (1 + Math.Exp(-s.Beta * z)),
-        Elu e => z <= 0 ? e.Alpha * Math.Exp(z) : 1,
-        _ => throw new NotSupportedException($"the witness has no derivative for activation \"{activation.Name}\""),
-    };
-
-    private static double GeluTanhDerivative(double z)
-    {
-        double k = Math.Sqrt(2 / Math.PI), t = Math.Tanh(k * (z + (0.044715 * z * z * z)));
-        return (0.5 * (1 + t)) + (0.5 * z * (1 - (t * t)) * k * (1 + (3 * 0.044715 * z * z)));
-    }
+    /// <summary>g'(z) as the activation's own file writes the textbook formula (not its backward kernel).</summary>
+    private static double Derivative(Activation activation, double z, double a) => activation is ElementwiseActivation e
+        ? e.Derivative(z, a)
+        : throw new NotSupportedException($"the witness has no derivative for activation \"{activation.Name}\"");
 
     private static double[] Times(double[] row, Matrix<double> m)
     {

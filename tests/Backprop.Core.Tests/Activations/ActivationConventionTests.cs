@@ -28,6 +28,18 @@ public class ActivationConventionTests
     }
 
     [Fact]
+    public void Silu_Is_Z_Times_Sigmoid_With_Derivative_One_Half_At_Zero_And_No_Kink()
+    {
+        // silu(0) = 0, silu'(0) = σ(0) = ½, silu(1) = σ(1); far out it is z (or 0) with slope 1 (or 0).
+        Forward(Silu.Instance, 0, 1, 40, -40).ShouldBe([0, 1 / (1 + Math.Exp(-1)), 40, -40 * Math.Exp(-40)], 1e-15);
+        Backward(Silu.Instance, 0, 40, -40)[0].ShouldBe(0.5);
+        Backward(Silu.Instance, 40)[0].ShouldBe(1, 1e-15);
+        Backward(Silu.Instance, -40)[0].ShouldBe(0, 1e-15);
+        Silu.Instance.Piece(0).ShouldBeNull();
+        Silu.Instance.IsKink(0).ShouldBeFalse();
+    }
+
+    [Fact]
     public void Relu_And_Elu_Keep_Minus_Zero_And_Leaky_Relu_Signs_Zero_By_Its_Slope()
     {
         Bits(Forward(Relu.Instance, -0.0)[0]).ShouldBe(Bits(-0.0));
@@ -99,7 +111,7 @@ public class ActivationConventionTests
     {
         var z = new Matrix<double>(3, 3, [0, 800, 1, -800, 0, -1, 800, 799, 0]);
         var a = new Matrix<double>(3, 3);
-        Softmax.Instance.Forward(z, a);
+        Softmax.Instance.Forward(z, a, SampleAxis.Rows);
         a.Data.ShouldAllBe(v => double.IsFinite(v));
         a[0, 1].ShouldBe(1.0);
         a[1, 1].ShouldBe(1 / (1 + Math.Exp(-1)), 1e-15);
@@ -107,13 +119,13 @@ public class ActivationConventionTests
         a[2, 1].ShouldBe(1 / (1 + Math.E), 1e-15);
     }
 
-    public static TheoryData<string> ElementwiseNames => new(Activation.ByName.Where(p => p.Value is ElementwiseActivation).Select(p => p.Key));
+    public static TheoryData<string> ElementwiseNames => new(Vocabulary.Activations.Where(k => k.Default is ElementwiseActivation).Select(k => k.Name));
 
     [Theory]
     [MemberData(nameof(ElementwiseNames))]
     public void Every_Elementwise_Activation_Checks_Its_Span_Lengths_Forward_And_Backward(string name)
     {
-        var g = (ElementwiseActivation)Activation.ByName[name];
+        var g = (ElementwiseActivation)Vocabulary.Activation(name)!.Default;
 
         // Longer outputs, which would not overrun: only the check can refuse them.
         Should.Throw<ArgumentException>(() => g.Forward<double>(new double[3], new double[4]))
@@ -126,30 +138,30 @@ public class ActivationConventionTests
             .Message.ShouldBe("Z, A, dA and dZ must have the same length, but have 3, 4, 3 and 3");
     }
 
-    public static TheoryData<string> AllNames => new(Activation.ByName.Keys);
+    public static TheoryData<string> AllNames => new(Vocabulary.Activations.Select(k => k.Name));
 
     [Theory]
     [MemberData(nameof(AllNames))]
     public void Every_Activation_Checks_Matrix_Shapes_Even_Where_The_Lengths_Agree(string name)
     {
-        Activation g = Activation.ByName[name];
+        Activation g = Vocabulary.Activation(name)!.Default;
         Matrix<double> M(int rows, int cols) => new(rows, cols);
         string Refusal(Action act) => Should.Throw<ArgumentException>(act).Message;
 
-        Refusal(() => g.Forward(M(2, 3), M(3, 2))).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 3×2, 3×2 and 3×2");
-        Refusal(() => g.Forward(M(2, 3), M(2, 4))).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 2×4, 2×4 and 2×4");
-        Refusal(() => g.Forward(M(2, 3), M(1, 3))).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 1×3, 1×3 and 1×3");
-        Refusal(() => g.Backward(M(2, 3), M(2, 3), M(2, 4), M(2, 3))).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 2×3, 2×4 and 2×3");
-        Refusal(() => g.Backward(M(2, 3), M(2, 3), M(1, 3), M(2, 3))).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 2×3, 1×3 and 2×3");
-        Refusal(() => g.Backward(M(2, 3), M(2, 3), M(2, 3), M(2, 4))).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 2×3, 2×3 and 2×4");
-        Refusal(() => g.Backward(M(2, 3), M(2, 3), M(2, 3), M(1, 3))).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 2×3, 2×3 and 1×3");
-        Refusal(() => g.Backward(M(2, 3), M(3, 2), M(2, 3), M(2, 3))).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 3×2, 2×3 and 2×3");
+        Refusal(() => g.Forward(M(2, 3), M(3, 2), SampleAxis.Rows)).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 3×2, 3×2 and 3×2");
+        Refusal(() => g.Forward(M(2, 3), M(2, 4), SampleAxis.Rows)).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 2×4, 2×4 and 2×4");
+        Refusal(() => g.Forward(M(2, 3), M(1, 3), SampleAxis.Rows)).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 1×3, 1×3 and 1×3");
+        Refusal(() => g.Backward(M(2, 3), M(2, 3), M(2, 4), M(2, 3), SampleAxis.Rows)).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 2×3, 2×4 and 2×3");
+        Refusal(() => g.Backward(M(2, 3), M(2, 3), M(1, 3), M(2, 3), SampleAxis.Rows)).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 2×3, 1×3 and 2×3");
+        Refusal(() => g.Backward(M(2, 3), M(2, 3), M(2, 3), M(2, 4), SampleAxis.Rows)).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 2×3, 2×3 and 2×4");
+        Refusal(() => g.Backward(M(2, 3), M(2, 3), M(2, 3), M(1, 3), SampleAxis.Rows)).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 2×3, 2×3 and 1×3");
+        Refusal(() => g.Backward(M(2, 3), M(3, 2), M(2, 3), M(2, 3), SampleAxis.Rows)).ShouldBe("Z, A, dA and dZ must have the same shape, but are 2×3, 3×2, 2×3 and 2×3");
     }
 
     [Fact]
     public void Names_And_Descriptions_Spell_Out_Parameters_That_Differ_From_PyTorchs_Defaults()
     {
-        Activation.ByName.Keys.ShouldBe(["identity", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "gelu", "softplus", "elu"]);
+        Vocabulary.Activations.Select(k => k.Name).ShouldBe(["identity", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "gelu", "softplus", "elu", "silu"]);
         LeakyRelu.Default.ToString().ShouldBe("leaky_relu");
         new LeakyRelu(0.2).ToString().ShouldBe("leaky_relu(negative_slope=0.2)");
         Elu.Default.ToString().ShouldBe("elu");

@@ -56,7 +56,7 @@ public class ActivationTests
     [InlineData("sigmoid")]
     public void Backward_Refuses_Mismatched_Lengths(string name)
     {
-        var g = (ElementwiseActivation)Activation.ByName[name];
+        var g = (ElementwiseActivation)Vocabulary.Activation(name)!.Default;
         Should.Throw<ArgumentException>(() => g.Backward<double>(new double[3], new double[3], new double[2], new double[3]))
             .Message.ShouldContain("same length");
     }
@@ -64,6 +64,7 @@ public class ActivationTests
     [Fact]
     public void Every_Activation_Is_Found_By_Its_Own_Name()
     {
-        Activation.ByName.ShouldAllBe(pair => pair.Value.Name == pair.Key);
+        Vocabulary.Activations.ShouldAllBe(k => k.Examples.All(a => a.Name == k.Name));
+        Vocabulary.Activations.Select(k => k.Name).ShouldBeUnique();
     }
 }

@@ -103,7 +103,7 @@ public class LongSumTests
         var output = new Matrix<float>(elements, 1, Enumerable.Repeat(0.001f, elements).ToArray());
         var target = new Matrix<float>(elements, 1);
         double exact = elements * (double)(0.001f * 0.001f);
-        float cost = new MseLoss(Reduction.Sum).Cost(output, target);
+        float cost = new MseLoss(Reduction.Sum).Cost(output, target, TargetKind.Values, SampleAxis.Rows);
         ShouldBeWithinBound(cost, exact, "mse_loss, sum");
     }
 

@@ -129,13 +129,13 @@ public sealed class DatasetTests : IDisposable
     public void A_Batch_Takes_The_Rows_In_Order_With_Labels_As_Targets_Or_Class_Indices()
     {
         Dataset d = Dataset.Load("digits", DataDirectory);
-        Batch<double> b = d.Batch([5, 0, 5], classIndices: true);
+        Batch<double> b = d.Batch([5, 0, 5], TargetKind.ClassIndices);
         b.X.Shape.ShouldBe("3×64");
         b.X.Row(0).ToArray().ShouldBe(d.Features.Row(5).ToArray());
         b.X.Row(1).ToArray().ShouldBe(d.Features.Row(0).ToArray());
         b.Y.Data.ShouldBe([d.Labels[5], d.Labels[0], d.Labels[5]]);
         b.ClassIndices.ShouldBeTrue();
-        Should.Throw<ArgumentException>(() => d.Batch([0], classIndices: false)).Message.ShouldBe("digits has 10 classes; a 0/1 target needs exactly 2");
+        Should.Throw<ArgumentException>(() => d.Batch([0], TargetKind.Values)).Message.ShouldBe("digits has 10 classes; a 0/1 target needs exactly 2");
     }
 
     [Fact]

@@ -35,9 +35,19 @@ public class QuantityComparisonTests
     [Fact]
     public void A_Shape_Difference_Is_A_Failure_Not_A_Crash()
     {
-        QuantityComparison r = QuantityComparison.Compare("z", new Matrix<double>(2, 3), new Matrix<double>(3, 2), Tight);
+        QuantityComparison r = QuantityComparison.Compare("z", new Matrix<double>(2, 3), new Matrix<double>(2, 2), Tight);
         r.Passed.ShouldBeFalse();
-        r.Describe().ShouldBe("z: shape mismatch, expected 2×3, got 3×2");
+        r.Describe().ShouldBe("z: shape mismatch, expected 2×3, got 2×2");
+    }
+
+    [Fact]
+    public void A_Transposed_Shape_Is_Named_And_So_Are_Transposed_Values()
+    {
+        var expected = Matrix<double>.FromRows([[1, 2, 3], [4, 5, 6]]);
+        QuantityComparison.Compare("gradWeight", expected, expected.Transpose(), Tight).Describe()
+            .ShouldBe("gradWeight: shape mismatch, expected 2×3, got 3×2: transposed (its values are the expected matrix's transpose)");
+        QuantityComparison.Compare("gradWeight", expected, new Matrix<double>(3, 2), Tight).Describe()
+            .ShouldBe("gradWeight: shape mismatch, expected 2×3, got 3×2: the transposed shape (is the matrix transposed?)");
     }
 
     [Fact]

@@ -13,12 +13,18 @@ public class CrossCpuTests
 {
     private static string IntelPath(string file) => Path.Combine(Agreement.RepositoryRoot(), "tests", "data", "cross-cpu", "intel-xeon", file);
 
-    public static TheoryData<string> Files => new(FixtureFilesTests.FileNames);
+    /// <summary>The twelve fixtures committed when the Intel regenerations were made (later fixtures have none).</summary>
+    public static IReadOnlyList<string> FileNames { get; } = Directory.GetFiles(Path.GetDirectoryName(IntelPath("x"))!, "*.json")
+        .Select(f => Path.GetFileName(f)!).Order().ToArray();
+
+    public static TheoryData<string> Files => new(FileNames);
 
     [Fact]
-    public void Every_Committed_Fixture_Has_Its_Intel_Regeneration()
-        => Directory.GetFiles(Path.GetDirectoryName(IntelPath("x"))!, "*.json").Select(f => Path.GetFileName(f)!).Order()
-            .ShouldBe(FixtureFilesTests.FileNames);
+    public void Every_Intel_Regeneration_Is_Of_A_Committed_Fixture()
+    {
+        FileNames.Count.ShouldBe(12);
+        FileNames.ShouldBeSubsetOf(FixtureFilesTests.FileNames);
+    }
 
     [Theory]
     [MemberData(nameof(Files))]
@@ -41,7 +47,7 @@ public class CrossCpuTests
     public void The_Intel_Files_Do_Differ_In_The_Last_Bits_So_The_Tests_Above_Compare_Something()
     {
         // Measured on the Xeon: 10 of 12 files differ, by 1 to 251 ulps.
-        FixtureDriftReport[] reports = FixtureFilesTests.FileNames
+        FixtureDriftReport[] reports = FileNames
             .Select(f => FixtureDrift.Compare(File.ReadAllText(Agreement.FixturePath(f)), File.ReadAllText(IntelPath(f))))
             .ToArray();
         reports.Count(r => r.Kind == DriftKind.Rounding).ShouldBe(10);

@@ -133,7 +133,7 @@ public class FixtureModelTests
             .Message.ShouldStartWith("Invalid learning rate: -1");
         Should.Throw<ArgumentException>(() => (c with { Batches = [] }).Validate())
             .Message.ShouldBe("a case needs at least one batch");
-        Batch<double> wide = new(new Matrix<double>(2, 3), c.Batches[0].Y);
+        Batch<double> wide = new(new Matrix<double>(2, 3), c.Batches[0].Y, TargetKind.Values);
         Should.Throw<ArgumentException>(() => (c with { Batches = [wide] }).Validate());
     }
 }

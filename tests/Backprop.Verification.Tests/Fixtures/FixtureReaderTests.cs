@@ -27,7 +27,7 @@ public class FixtureReaderTests
         ["label smoothing above 1"] = (ClassIndices, f => f["network"]!["loss"]!["label_smoothing"] = 2,
             "network.loss: label_smoothing must be between 0.0 and 1.0. Got: 2"),
         ["betas of the wrong length"] = (Adam, f => f["optimizer"]!["betas"] = JsonNode.Parse("[0.9]"),
-            "optimizer.betas: expected two numbers [beta1, beta2], got 1"),
+            "optimizer.betas: expected two numbers, got 1"),
         ["beta of 1"] = (Adam, f => f["optimizer"]!["betas"] = JsonNode.Parse("[0.9, 1]"),
             "optimizer: Invalid beta parameter at index 1: 1"),
         ["negative epsilon"] = (Adam, f => f["optimizer"]!["eps"] = -1e-8,

@@ -1,0 +1,34 @@
+using System.Text.Json.Nodes;
+
+namespace Backprop.Verification;
+
+/// <summary>
+/// Someone's backprop, asked one case at a time: given a fixture's case (its expectations are not
+/// shown), it answers with what it computed, step by step. A process speaking the
+/// <c>verify --exec</c> protocol is one (<see cref="ProcessImplementation"/>); a C# network
+/// in-process is another. The engine treats them alike.
+/// </summary>
+public interface IImplementation
+{
+    /// <summary>
+    /// What the implementation computes for <paramref name="question"/>'s case. Throws
+    /// <see cref="ImplementationException"/> when it cannot answer (crashed, timed out, or
+    /// answered something that is not valid results for the question).
+    /// </summary>
+    Results Run(Fixture question);
+}
+
+/// <summary>The implementation failed to answer: it crashed, hung, or answered with something that is not results for the question.</summary>
+public sealed class ImplementationException(string message) : Exception(message);
+
+/// <summary>The protocol's question: a <c>backprop-fixture/1</c> object without <c>expected</c> and <c>tolerance</c>, on one line.</summary>
+public static class Question
+{
+    public static string Write(Fixture fixture)
+    {
+        ArgumentNullException.ThrowIfNull(fixture);
+        JsonObject json = JsonNode.Parse(FixtureWriter.Write(fixture with { Expected = [], Tolerance = null }))!.AsObject();
+        json.Remove("expected");
+        return json.ToJsonString();
+    }
+}

@@ -1,0 +1,157 @@
+namespace Backprop.Verification;
+
+/// <summary>How a verification run draws its cases and judges the answers.</summary>
+public sealed record VerifyOptions(DType DType, int Networks, int Seed, RandomNetworkOptions Draw)
+{
+    /// <summary>Overrides the dtype's default tolerance.</summary>
+    public Tolerance? Tolerance { get; init; }
+
+    /// <summary>At most this many smaller cases are tried while shrinking a failure.</summary>
+    public int MaxShrinkAttempts { get; init; } = 500;
+}
+
+/// <summary>A disagreement, shrunk: the smallest failing case as a fixture with the witness's expectations, the answer, and the comparison.</summary>
+public sealed record VerifyFailure(RandomNetwork Original, RandomNetwork Smallest, Fixture Fixture, Results Answer, ResultsCheck Check, int ShrinkSteps);
+
+/// <summary>
+/// How a run ended: how many cases were compared, how many were skipped because the witness's own
+/// run overflowed or diverged (there, last bits decide ±∞ against NaN, and nothing can be
+/// compared fairly), and the first failure, shrunk, if any.
+/// </summary>
+public sealed record VerifyOutcome(int Compared, int Skipped, VerifyFailure? Failure);
+
+/// <summary>
+/// The engine behind <c>backprop verify --exec</c> and the in-process route for C# networks:
+/// random networks drawn as the property suite draws them (restricted to what the implementation
+/// supports), each answered by the implementation and by the witness, compared quantity by
+/// quantity; on a disagreement, the case is shrunk (fewer steps, no optimizer, one batch, fewer
+/// samples, inputs, layers and units, then rounder values), asking the same implementation each
+/// time, until no smaller case fails.
+/// </summary>
+public static class Verifier
+{
+    public static VerifyOutcome Run(IImplementation implementation, IWitness witness, VerifyOptions options, Action<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(implementation);
+        ArgumentNullException.ThrowIfNull(witness);
+        ArgumentNullException.ThrowIfNull(options);
+        int compared = 0, skipped = 0;
+
+        // The witness prepares case i + 1 on another thread while the implementation answers case i.
+        Task<(RandomNetwork Network, Fixture? Fixture)> Prepare(int i) => Task.Run(() =>
+        {
+            int seed = unchecked(options.Seed + i);
+            RandomNetwork network = RandomNetworks.Build(seed, options.DType, options.Draw);
+            return (network, Expected(network, witness, Name(seed, 0)));
+        });
+
+        Task<(RandomNetwork Network, Fixture? Fixture)>? next = options.Networks > 0 ? Prepare(0) : null;
+        for (int i = 0; i < options.Networks; i++)
+        {
+            (RandomNetwork network, Fixture? fixture) = next!.GetAwaiter().GetResult();
+            next = i + 1 < options.Networks ? Prepare(i + 1) : null;
+            if (fixture is null)
+            {
+                skipped++;
+            }
+            else
+            {
+                compared++;
+                Results answer = implementation.Run(fixture);
+                ResultsCheck check = ResultsCheck.Compare(fixture, answer, options.Tolerance);
+                if (check.ExitCode != FixtureCheck.Passed)
+                {
+                    next?.Wait(); // no witness run left behind
+                    return new VerifyOutcome(compared, skipped, Shrink(implementation, witness, network, (fixture, answer, check), options));
+                }
+            }
+
+            progress?.Invoke(i + 1);
+        }
+
+        return new VerifyOutcome(compared, skipped, null);
+    }
+
+    /// <summary>The case as a fixture whose expectations the witness computed: what the implementation is compared with.</summary>
+    public static Fixture Expect(RandomNetwork network, IWitness witness, string name, string description)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(witness);
+        return FixtureOf(network, witness.Run(network.Case, network.DType), witness, name, description);
+    }
+
+    private static Fixture FixtureOf(RandomNetwork network, IReadOnlyList<StepRecord<double>> expected, IWitness witness, string name, string description)
+        => new(
+            name, network.DType, network.Case, expected.Select(StepExpectation.From).ToArray(),
+            Description: description,
+            Source: $"random network seed {network.Seed} ({network.Regime} values), {network.Case.Network.Widths}",
+            Generator: $"backprop verify --exec ({witness.Name})");
+
+    private static string Name(int seed, int shrinks) => $"verify-seed-{(uint)seed}" + (shrinks == 0 ? "" : $"-shrunk-{shrinks}");
+
+    /// <summary>The case with the witness's expectations; null when the witness's own run cannot be compared (overflow, divergence).</summary>
+    private static Fixture? Expected(RandomNetwork network, IWitness witness, string name)
+    {
+        IReadOnlyList<StepRecord<double>> expected = witness.Run(network.Case, network.DType);
+        return network.Overflowed(expected) || network.Diverged(expected)
+            ? null
+            : FixtureOf(network, expected, witness, name, "a random case drawn by backprop verify --exec");
+    }
+
+    /// <summary>The implementation's answer and its comparison; null when the witness's own run cannot be compared.</summary>
+    private static (Fixture Fixture, Results Answer, ResultsCheck Check)? Ask(
+        IImplementation implementation, IWitness witness, RandomNetwork network, string name, VerifyOptions options)
+    {
+        if (Expected(network, witness, name) is not { } fixture)
+        {
+            return null;
+        }
+
+        Results answer = implementation.Run(fixture);
+        return (fixture, answer, ResultsCheck.Compare(fixture, answer, options.Tolerance));
+    }
+
+    private static VerifyFailure Shrink(
+        IImplementation implementation, IWitness witness, RandomNetwork original, (Fixture Fixture, Results Answer, ResultsCheck Check) failing, VerifyOptions options)
+    {
+        RandomNetwork smallest = original;
+        int steps = 0, attempts = 0;
+        bool smaller = true;
+        while (smaller && attempts < options.MaxShrinkAttempts)
+        {
+            smaller = false;
+            foreach (RandomNetwork candidate in Shrinking.Shrink(smallest))
+            {
+                if (++attempts > options.MaxShrinkAttempts)
+                {
+                    break;
+                }
+
+                (Fixture Fixture, Results Answer, ResultsCheck Check)? asked;
+                try
+                {
+                    asked = Ask(implementation, witness, candidate, Name(original.Seed, steps + 1), options);
+                }
+                catch (ArgumentException)
+                {
+                    continue; // a smaller case the core or the witness refuses is not a smaller failing case
+                }
+
+                if (asked is { Check.ExitCode: FixtureCheck.Mismatch } found)
+                {
+                    (smallest, failing, smaller) = (candidate, found, true);
+                    steps++;
+                    break;
+                }
+            }
+        }
+
+        QuantityComparison first = failing.Check.Quantities.First(q => !q.Passed);
+        Fixture fixture = failing.Fixture with
+        {
+            Description = $"The smallest failing case backprop verify --exec found from random seed {original.Seed} ({steps} shrinking steps): " +
+                          $"the first disagreement was {first.Quantity}.",
+        };
+        return new VerifyFailure(original, smallest, fixture, failing.Answer, failing.Check, steps);
+    }
+}
