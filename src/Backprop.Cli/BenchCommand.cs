@@ -8,16 +8,18 @@ using Spectre.Console;
 namespace Backprop.Cli;
 
 /// <summary>
-/// <c>backprop bench [--quick] [--json]</c>: one training step of the core and of libtorch side by
-/// side, for each network the performance goals name, each dtype and thread count, in one run.
-/// For the statistics (and allocations) use the BenchmarkDotNet project in tests/Backprop.Benchmarks.
+/// <c>backprop bench [--quick] [--json]</c>: this machine's CPU and measured float32 FMA peak; the
+/// MNIST-size step's three matrix products alone, in GFLOP/s and as a share of that peak; and one
+/// training step of the core and of libtorch side by side, for each network the performance goals
+/// name, each dtype and thread count, with the core's time over libtorch's, all in one run. For
+/// the statistics (and allocations) use the BenchmarkDotNet project in bench/Backprop.Benchmarks.
 /// </summary>
 public static class BenchCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
         var quick = new Option<bool>("--quick") { Description = "short rounds: a rough picture in well under a minute" };
-        var json = new Option<bool>("--json") { Description = "print the rows as a JSON array" };
+        var json = new Option<bool>("--json") { Description = "print the results as one JSON object: cpu, peaks, products, steps" };
         var threads = new Option<string>("--threads")
         {
             Description = "thread counts to run, comma-separated (both sides get the same)",
@@ -35,7 +37,13 @@ public static class BenchCommand
         return command;
     }
 
-    public sealed record Row(string Case, int Threads, string DType, double CoreMicros, double TorchMicros, double Speedup, double Gflops, double PeakGflops);
+    public sealed record Row(string Case, int Threads, string DType, double CoreMicros, double TorchMicros, double Gflops, double PeakGflops)
+    {
+        /// <summary>The core's time over libtorch's: below 1, the core is faster.</summary>
+        public double CoreOverTorch => CoreMicros / TorchMicros;
+    }
+
+    public sealed record ProductRow(string Product, int Threads, double Micros, double Gflops, double PeakGflops);
 
     public static int Run(bool quick, bool json, string threadList, int? batch, string dtypeName, TextWriter output, TextWriter error)
     {
@@ -64,6 +72,20 @@ public static class BenchCommand
         };
         (TimeSpan round, int rounds) = quick ? (TimeSpan.FromMilliseconds(60), 3) : (TimeSpan.FromMilliseconds(400), 7);
         Dictionary<int, double> peaks = threadCounts.Distinct().ToDictionary(t => t, t => SpeedCases.PeakGflops(t, quick ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(1)));
+        if (!json)
+        {
+            output.WriteLine($"CPU: {Machine.Cpu} ({Machine.Family}). Measured float32 FMA peak: {string.Join(", ", peaks.Select(p => $"{p.Value:0} GFLOP/s on {p.Key} thread(s)"))}.");
+        }
+
+        var products = new List<ProductRow>();
+        foreach (ProductCase product in SpeedCases.Products)
+        {
+            foreach (int t in threadCounts)
+            {
+                double micros = SpeedCases.Time(product, t, round / 4, rounds * 2);
+                products.Add(new ProductRow(product.Name, t, micros, 2.0 * product.MultiplyAdds / micros / 1e3, peaks[t]));
+            }
+        }
 
         var rows = new List<Row>();
         foreach (SpeedCase original in SpeedCases.All)
@@ -74,8 +96,7 @@ public static class BenchCommand
                 foreach (int t in threadCounts)
                 {
                     (double core, double torch) = SpeedCases.Time(speedCase, d, t, round, rounds);
-                    double gflops = 2.0 * speedCase.MultiplyAdds / core / 1e3;
-                    rows.Add(new Row(speedCase.Name, t, d.ToName(), core, torch, torch / core, gflops, peaks[t]));
+                    rows.Add(new Row(speedCase.Name, t, d.ToName(), core, torch, 2.0 * speedCase.MultiplyAdds / core / 1e3, peaks[t]));
                     if (!json)
                     {
                         output.WriteLine($"  {speedCase.Name} {d.ToName()} {t} thread(s): core {core:0.0} µs, libtorch {torch:0.0} µs");
@@ -86,32 +107,46 @@ public static class BenchCommand
 
         if (json)
         {
-            output.WriteLine(JsonSerializer.Serialize(rows.Select(r => new
+            output.WriteLine(JsonSerializer.Serialize(new
             {
-                @case = r.Case,
-                threads = r.Threads,
-                dtype = r.DType,
-                coreMicros = r.CoreMicros,
-                torchMicros = r.TorchMicros,
-                speedup = r.Speedup,
-                gflops = r.Gflops,
-                peakGflops = r.PeakGflops,
-            })));
+                cpu = Machine.Cpu,
+                family = Machine.Family,
+                peaks = peaks.Select(p => new { threads = p.Key, gflops = p.Value }),
+                products = products.Select(p => new { product = p.Product, threads = p.Threads, micros = p.Micros, gflops = p.Gflops, ofPeak = p.Gflops / p.PeakGflops }),
+                steps = rows.Select(r => new
+                {
+                    @case = r.Case,
+                    threads = r.Threads,
+                    dtype = r.DType,
+                    coreMicros = r.CoreMicros,
+                    torchMicros = r.TorchMicros,
+                    coreOverTorch = r.CoreOverTorch,
+                    gflops = r.Gflops,
+                    ofPeak = r.Gflops / r.PeakGflops,
+                }),
+            }));
             return 0;
         }
 
         IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         console.Profile.Width = Math.Max(console.Profile.Width, 110);
+        var productTable = new Table().Border(TableBorder.Ascii).Title("the MNIST-size step's products alone, float32, fastest round, split among the threads")
+            .AddColumns("product", "threads", "µs", "GFLOP/s", "of peak");
+        foreach (ProductRow p in products)
+        {
+            productTable.AddRow(p.Product, I(p.Threads), F(p.Micros), F(p.Gflops), $"{p.Gflops / p.PeakGflops:0%}");
+        }
+
+        console.Write(productTable);
         var table = new Table().Border(TableBorder.Ascii).Title("one SGD training step, fastest round of each side")
-            .AddColumns("case", "dtype", "threads", "core µs", "libtorch µs", "speedup", "core GFLOP/s", "of peak");
+            .AddColumns("case", "dtype", "threads", "core µs", "libtorch µs", "core / libtorch", "core GFLOP/s", "of peak");
         foreach (Row r in rows)
         {
-            table.AddRow(r.Case, r.DType, I(r.Threads), F(r.CoreMicros), F(r.TorchMicros), $"{r.Speedup:0.00}×", F(r.Gflops), $"{r.Gflops / r.PeakGflops:0%}");
+            table.AddRow(r.Case, r.DType, I(r.Threads), F(r.CoreMicros), F(r.TorchMicros), r.CoreOverTorch.ToString(r.CoreOverTorch < 0.01 ? "0.0000" : "0.00", CultureInfo.InvariantCulture), F(r.Gflops), $"{r.Gflops / r.PeakGflops:0%}");
         }
 
         console.Write(table);
-        output.WriteLine($"Measured float32 FMA peak: {string.Join(", ", peaks.Select(p => $"{p.Value:0} GFLOP/s on {p.Key} thread(s)"))}. " +
-                         "GFLOP/s count the step's matrix products only (float64 against the same float32 peak).");
+        output.WriteLine($"CPU: {Machine.Cpu} ({Machine.Family}). GFLOP/s count matrix products only, against the float32 peak (float64 too).");
         return 0;
     }
 

@@ -38,11 +38,29 @@ public class BenchTests
     }
 
     [Fact]
-    public void Json_Prints_One_Object_Per_Case_Dtype_And_Thread_Count()
+    public void Json_Prints_The_Cpu_Its_Peak_Each_Product_And_One_Step_Per_Case_Dtype_And_Thread_Count()
     {
         (int exit, string output, string error) = Run("bench", "--quick", "--json", "--dtype", "float32", "--threads", "1", "--batch", "4");
         exit.ShouldBe(0, error);
-        JsonArray rows = JsonNode.Parse(output)!.AsArray();
+        JsonNode result = JsonNode.Parse(output)!;
+        result["cpu"]!.GetValue<string>().ShouldBe(Machine.Cpu);
+        result["family"]!.GetValue<string>().ShouldBe(Machine.Family);
+        JsonArray peaks = result["peaks"]!.AsArray();
+        peaks.Count.ShouldBe(1);
+        double peak = peaks[0]!["gflops"]!.GetValue<double>();
+        peak.ShouldBeGreaterThan(0);
+
+        JsonArray products = result["products"]!.AsArray();
+        products.Select(p => p!["product"]!.GetValue<string>()).ShouldBe(SpeedCases.Products.Select(p => p.Name));
+        foreach (JsonNode? product in products)
+        {
+            product!["threads"]!.GetValue<int>().ShouldBe(1);
+            double micros = product["micros"]!.GetValue<double>(), gflops = product["gflops"]!.GetValue<double>();
+            micros.ShouldBeGreaterThan(0);
+            product["ofPeak"]!.GetValue<double>().ShouldBe(gflops / peak);
+        }
+
+        JsonArray rows = result["steps"]!.AsArray();
         rows.Count.ShouldBe(3);
         foreach (JsonNode? row in rows)
         {
@@ -50,11 +68,24 @@ public class BenchTests
             row["dtype"]!.GetValue<string>().ShouldBe("float32");
             row["coreMicros"]!.GetValue<double>().ShouldBeGreaterThan(0);
             row["torchMicros"]!.GetValue<double>().ShouldBeGreaterThan(0);
-            row["speedup"]!.GetValue<double>().ShouldBe(row["torchMicros"]!.GetValue<double>() / row["coreMicros"]!.GetValue<double>());
+            row["coreOverTorch"]!.GetValue<double>().ShouldBe(row["coreMicros"]!.GetValue<double>() / row["torchMicros"]!.GetValue<double>());
             row["gflops"]!.GetValue<double>().ShouldBeGreaterThan(0);
+            row["ofPeak"]!.GetValue<double>().ShouldBe(row["gflops"]!.GetValue<double>() / peak);
         }
 
         rows.Select(r => r!["case"]!.GetValue<string>()).ShouldBe(["2-3-2-1 b2", "32-64-64-1 b16", "784-256-128-10 b64"]);
+    }
+
+    [Fact]
+    public void The_Products_Are_The_Mnist_Size_Steps_Forward_Weight_Gradient_And_Input_Gradient()
+    {
+        // 784-256-128-10, batch 64: layer 1's Z = A·Wᵀ and dW = dZᵀ·A, layer 2's dA = dZ·W.
+        SpeedCases.Products.Select(p => (p.Form, p.M, p.K, p.N)).ShouldBe(
+        [
+            (ProductForm.TransposedB, 64, 784, 256),
+            (ProductForm.TransposedA, 256, 64, 784),
+            (ProductForm.Plain, 64, 256, 128),
+        ]);
     }
 
     [Theory]

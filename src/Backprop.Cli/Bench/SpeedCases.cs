@@ -102,10 +102,7 @@ public static class SpeedCases
             double coreBest = double.MaxValue, torchBest = double.MaxValue;
             for (int r = 0; r <= rounds; r++)
             {
-                // Round 0 warms up, long enough for the JIT's tiered recompilation to finish
-                // (measured: 300 ms left the first case's float32 step at twice its final time).
-                TimeSpan length = r == 0 ? TimeSpan.FromTicks(Math.Max(round.Ticks * 5, TimeSpan.FromMilliseconds(500).Ticks)) : round;
-                double c = Round(() => core.Train(batch), length), t = Round(() => torch.Train(torchBatch), length);
+                double c = Round(() => core.Train(batch), RoundLength(r, round)), t = Round(() => torch.Train(torchBatch), RoundLength(r, round));
                 if (r > 0)
                 {
                     (coreBest, torchBest) = (Math.Min(coreBest, c), Math.Min(torchBest, t));
@@ -122,21 +119,47 @@ public static class SpeedCases
 
     /// <summary>
     /// This machine's measured float32 multiply-add peak in GFLOP/s on <paramref name="threads"/>
-    /// threads: each runs twelve independent chains of 512-bit fused multiply-adds (emulated
-    /// where the hardware has no 512-bit vectors, which then measures low),
-    /// enough to fill every FMA unit, for about <paramref name="duration"/>. The reference the
-    /// GEMM's GFLOP/s are reported against.
+    /// threads: each runs twelve independent chains of fused multiply-adds on the widest vectors
+    /// the machine has (512 bits with AVX-512, else 256), enough to fill every FMA unit. The best
+    /// of several rounds over about <paramref name="duration"/>, as the least disturbed by the rest
+    /// of the machine. The reference the products' GFLOP/s are reported against.
     /// </summary>
     public static double PeakGflops(int threads, TimeSpan duration)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1, "thread count");
-        const int Chains = 12, Inner = 1000;
-        const int lanes = 16;
-        static long FmaLoop(long iterations)
+        bool wide = Vector512.IsHardwareAccelerated;
+        long FmaLoop(long iterations) => wide ? FmaChains<Vector512<float>>(iterations) : FmaChains<Vector256<float>>(iterations);
+        FmaLoop(10); // JIT and warm-up
+        long perRound = 1;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < duration / 20)
+        {
+            FmaLoop(perRound);
+            perRound *= 2;
+        }
+
+        double best = 0;
+        for (int r = 0; r < 10; r++)
+        {
+            clock.Restart();
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => FmaLoop(perRound));
+            double flops = 2.0 * FmaChainCount * FmaChainSteps * (wide ? 16 : 8) * perRound * threads;
+            best = Math.Max(best, flops / clock.Elapsed.TotalSeconds / 1e9);
+        }
+
+        return best;
+    }
+
+    private const int FmaChainCount = 12, FmaChainSteps = 1000;
+
+    private static long FmaChains<TVector>(long iterations)
+        where TVector : struct
+    {
+        if (typeof(TVector) == typeof(Vector512<float>))
         {
             Vector512<float> x = Vector512.Create(0.999999f), y = Vector512.Create(1e-7f);
             Vector512<float> a0 = y, a1 = y, a2 = y, a3 = y, a4 = y, a5 = y, a6 = y, a7 = y, a8 = y, a9 = y, a10 = y, a11 = y;
-            for (long i = 0; i < iterations * Inner; i++)
+            for (long i = 0; i < iterations * FmaChainSteps; i++)
             {
                 a0 = Vector512.FusedMultiplyAdd(a0, x, y); a1 = Vector512.FusedMultiplyAdd(a1, x, y);
                 a2 = Vector512.FusedMultiplyAdd(a2, x, y); a3 = Vector512.FusedMultiplyAdd(a3, x, y);
@@ -147,24 +170,64 @@ public static class SpeedCases
             }
 
             // Consumed, so the loop is not removed.
-            float sum = Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
-            return sum > float.MaxValue ? 0 : iterations;
+            return Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11) > float.MaxValue ? 0 : iterations;
         }
-
-        FmaLoop(10); // JIT and warm-up
-        long perThread = 1;
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < duration / 10)
+        else
         {
-            FmaLoop(perThread);
-            perThread *= 2;
+            Vector256<float> x = Vector256.Create(0.999999f), y = Vector256.Create(1e-7f);
+            Vector256<float> a0 = y, a1 = y, a2 = y, a3 = y, a4 = y, a5 = y, a6 = y, a7 = y, a8 = y, a9 = y, a10 = y, a11 = y;
+            for (long i = 0; i < iterations * FmaChainSteps; i++)
+            {
+                a0 = Vector256.FusedMultiplyAdd(a0, x, y); a1 = Vector256.FusedMultiplyAdd(a1, x, y);
+                a2 = Vector256.FusedMultiplyAdd(a2, x, y); a3 = Vector256.FusedMultiplyAdd(a3, x, y);
+                a4 = Vector256.FusedMultiplyAdd(a4, x, y); a5 = Vector256.FusedMultiplyAdd(a5, x, y);
+                a6 = Vector256.FusedMultiplyAdd(a6, x, y); a7 = Vector256.FusedMultiplyAdd(a7, x, y);
+                a8 = Vector256.FusedMultiplyAdd(a8, x, y); a9 = Vector256.FusedMultiplyAdd(a9, x, y);
+                a10 = Vector256.FusedMultiplyAdd(a10, x, y); a11 = Vector256.FusedMultiplyAdd(a11, x, y);
+            }
+
+            return Vector256.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11) > float.MaxValue ? 0 : iterations;
+        }
+    }
+
+    /// <summary>The three products of the MNIST-size step (784-256-128-10, batch 64) that the performance goals name, float32.</summary>
+    public static IReadOnlyList<ProductCase> Products { get; } =
+    [
+        new("forward (64×784)·(256×784)ᵀ", ProductForm.TransposedB, 64, 784, 256),
+        new("dW (64×256)ᵀ·(64×784)", ProductForm.TransposedA, 256, 64, 784),
+        new("dA (64×256)·(256×128)", ProductForm.Plain, 64, 256, 128),
+    ];
+
+    /// <summary>
+    /// Microseconds per product on <paramref name="threads"/> threads, the fastest of
+    /// <paramref name="rounds"/> rounds after a warm-up. Every product is split among the threads,
+    /// whatever its size, so the kernel's own speed is measured (in training, a product of under
+    /// 2²² multiply-adds stays on one thread).
+    /// </summary>
+    public static double Time(ProductCase product, int threads, TimeSpan round, int rounds)
+    {
+        ArgumentNullException.ThrowIfNull(product);
+        var random = new Random(1);
+        float[] a = Enumerable.Range(0, product.M * product.K).Select(_ => (float)random.NextDouble()).ToArray();
+        float[] b = Enumerable.Range(0, product.K * product.N).Select(_ => (float)random.NextDouble()).ToArray();
+        var c = new float[product.M * product.N];
+        var options = new KernelOptions { Threads = threads, ParallelThreshold = 0 };
+        double best = double.MaxValue;
+        for (int r = 0; r <= rounds; r++)
+        {
+            double t = Round(() => product.Run(a, b, c, options), RoundLength(r, round));
+            best = r > 0 ? Math.Min(best, t) : best;
         }
 
-        clock.Restart();
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => FmaLoop(perThread * 5));
-        double flops = 2.0 * Chains * Inner * lanes * perThread * 5 * threads;
-        return flops / clock.Elapsed.TotalSeconds / 1e9;
+        return best;
     }
+
+    /// <summary>
+    /// Round 0 warms up, long enough for the JIT's tiered recompilation to finish (measured: 300 ms
+    /// left the first case's float32 step at twice its final time); the others last <paramref name="round"/>.
+    /// </summary>
+    private static TimeSpan RoundLength(int r, TimeSpan round)
+        => r == 0 ? TimeSpan.FromTicks(Math.Max(round.Ticks * 5, TimeSpan.FromMilliseconds(500).Ticks)) : round;
 
     /// <summary>Microseconds per call over as many calls as fit in <paramref name="round"/> (at least 3).</summary>
     private static double Round(Action step, TimeSpan round)
@@ -178,5 +241,30 @@ public static class SpeedCases
         }
 
         return clock.Elapsed.TotalMicroseconds / calls;
+    }
+}
+
+/// <summary>Which operand of a product is stored transposed.</summary>
+public enum ProductForm
+{
+    Plain,
+    TransposedA,
+    TransposedB,
+}
+
+/// <summary>A float32 matrix product C = A·B (m×k by k×n), as one of backprop's three forms.</summary>
+public sealed record ProductCase(string Name, ProductForm Form, int M, int K, int N)
+{
+    /// <summary>Multiply-adds in the product: m·k·n.</summary>
+    public long MultiplyAdds => (long)M * K * N;
+
+    public void Run(float[] a, float[] b, float[] c, KernelOptions options)
+    {
+        switch (Form)
+        {
+            case ProductForm.TransposedB: Gemm.MultiplyTransposedB<float>(a, b, c, M, K, N, options); break;
+            case ProductForm.TransposedA: Gemm.MultiplyTransposedA<float>(a, b, c, M, K, N, options); break;
+            default: Gemm.Multiply<float>(a, b, c, M, K, N, options); break;
+        }
     }
 }
