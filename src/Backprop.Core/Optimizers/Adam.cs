@@ -43,9 +43,15 @@ public record Adam(
 
     public override Optimizer<T> Create<T>()
     {
-        Validate();
+        Validate(DTypeNames.Of<T>());
         return new AdamOptimizer<T>(this);
     }
+
+    /// <summary>The step size is largest at step 1, lr / (1 − β₁); AdamW also multiplies by 1 − lr·weight_decay.</summary>
+    protected override IEnumerable<(string What, double Value)> Scalars =>
+        Decoupled
+            ? [("lr / (1 − β₁), the first step's size", Lr / (1 - Beta1)), ("eps", Eps), ("1 − lr·weight_decay", 1 - (Lr * WeightDecay))]
+            : [("lr / (1 − β₁), the first step's size", Lr / (1 - Beta1)), ("eps", Eps), ("weight_decay", WeightDecay)];
 
     public override void Validate()
     {
@@ -62,9 +68,8 @@ public record Adam(
         private readonly Dictionary<int, (T[] M, T[] V, T[]? VMax)> moments = [];
         private int step;
 
-        public override void Step(IReadOnlyList<T[]> parameters, IReadOnlyList<T[]> gradients)
+        protected override void Update(IReadOnlyList<T[]> parameters, IReadOnlyList<T[]> gradients)
         {
-            CheckPairs(parameters, gradients);
             step++;
             double biasCorrection1 = 1 - Math.Pow(settings.Beta1, step);
             double biasCorrection2 = 1 - Math.Pow(settings.Beta2, step);
