@@ -66,7 +66,7 @@ public static class CheckCommand
         ResultsCheck check = ResultsCheck.Run(files[0], resultsPath, tolerance);
         if (json)
         {
-            output.WriteLine(Json([(resultsPath, check.ExitCode, check.Fixture, check.Tolerance, check.Quantities, check.Error, check.Findings)]));
+            output.WriteLine(Json([(resultsPath, check.ExitCode, check.Header, check.Tolerance, check.Quantities, check.Error, check.Findings)]));
         }
         else if (check.Error is not null)
         {
@@ -74,7 +74,7 @@ public static class CheckCommand
         }
         else
         {
-            ResultsReport.Print($"{resultsPath} against {files[0]}", check.Fixture!, check.Tolerance, check.Quantities, check.Findings, output);
+            ResultsReport.Print($"{resultsPath} against {files[0]}", check.Header!, check.Tolerance, check.Quantities, check.Findings, output);
         }
 
         return check.ExitCode;
@@ -97,7 +97,7 @@ public static class CheckCommand
         var checks = files.Select(f => (File: f, Check: FixtureChecker.CheckFile(f, tolerance))).ToArray();
         if (json)
         {
-            output.WriteLine(Json(checks.Select(c => (c.File, c.Check.ExitCode, c.Check.Fixture, c.Check.Tolerance, c.Check.Quantities, c.Check.Error, (IReadOnlyList<Finding>)[]))));
+            output.WriteLine(Json(checks.Select(c => (c.File, c.Check.ExitCode, c.Check.Header, c.Check.Tolerance, c.Check.Quantities, c.Check.Error, (IReadOnlyList<Finding>)[]))));
         }
         else
         {
@@ -134,7 +134,7 @@ public static class CheckCommand
             return;
         }
 
-        Fixture f = check.Fixture!;
+        FixtureHeader f = check.Header!;
         DType dtype = f.DType;
         output.WriteLine($"{file}: {f.Name}, {dtype.ToName()}, {f.Case.Network.Widths}, {check.Tolerance}");
         output.WriteLine($"  {"step",4} {"layer",5}  {"quantity",-20} {"max abs",9} {"max rel",9}  {"worst",-8} {"mismatched",10}  result");
@@ -156,7 +156,7 @@ public static class CheckCommand
 
     /// <summary>One object per file; non-finite numbers as the strings the fixture format uses.</summary>
     private static string Json(
-        IEnumerable<(string File, int Exit, Fixture? Fixture, Tolerance Tolerance, IReadOnlyList<QuantityComparison> Quantities, string? Error, IReadOnlyList<Finding> Findings)> checks)
+        IEnumerable<(string File, int Exit, FixtureHeader? Fixture, Tolerance Tolerance, IReadOnlyList<QuantityComparison> Quantities, string? Error, IReadOnlyList<Finding> Findings)> checks)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))

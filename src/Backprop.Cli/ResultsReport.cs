@@ -12,7 +12,7 @@ namespace Backprop.Cli;
 public static class ResultsReport
 {
     public static void Print(
-        string title, Fixture fixture, Tolerance tolerance, IReadOnlyList<QuantityComparison> quantities, IReadOnlyList<Finding> findings, TextWriter output)
+        string title, FixtureHeader fixture, Tolerance tolerance, IReadOnlyList<QuantityComparison> quantities, IReadOnlyList<Finding> findings, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(fixture);
         ArgumentNullException.ThrowIfNull(quantities);

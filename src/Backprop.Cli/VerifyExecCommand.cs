@@ -135,7 +135,7 @@ public static class VerifyExecCommand
 
         output.WriteLine($"Random network seed {failure.Original.Seed} disagrees with libtorch ({outcome.Compared} compared{skipped}); " +
                          $"shrunk {failure.ShrinkSteps} times to {Describe(failure.Smallest)}:");
-        ResultsReport.Print("the smallest failing case", failure.Fixture, failure.Check.Tolerance, failure.Check.Quantities, failure.Check.Findings, output);
+        ResultsReport.Print("the smallest failing case", failure.Fixture.Header, failure.Check.Tolerance, failure.Check.Quantities, failure.Check.Findings, output);
         output.WriteLine($"The case, with libtorch's expectations: {path}");
         output.WriteLine($"Replay it: backprop verify --exec \"{command}\" --replay {path}");
         return 1;
@@ -155,7 +155,7 @@ public static class VerifyExecCommand
         }
 
         ResultsCheck check = ResultsCheck.Compare(fixture, implementation.Run(fixture));
-        ResultsReport.Print($"\"{command}\" on {fixturePath}", fixture, check.Tolerance, check.Quantities, check.Findings, output);
+        ResultsReport.Print($"\"{command}\" on {fixturePath}", fixture.Header, check.Tolerance, check.Quantities, check.Findings, output);
         return check.ExitCode;
     }
 

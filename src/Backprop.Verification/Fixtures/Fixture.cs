@@ -36,6 +36,28 @@ public sealed record StepExpectation(
 }
 
 /// <summary>
+/// A <c>backprop-fixture/1</c> file's case without its expectations: what a checker reads first,
+/// before it reads and compares one step at a time (<see cref="FixtureReader.Open(string)"/>).
+/// Thread-safe: immutable.
+/// </summary>
+public sealed record FixtureHeader(
+    string Name,
+    DType DType,
+    TrainingCase Case,
+    string? Description = null,
+    string? Source = null,
+    string? Generator = null,
+    Tolerance? Tolerance = null)
+{
+    /// <summary>The file's tolerance, else the dtype's default.</summary>
+    public Tolerance EffectiveTolerance => Tolerance ?? Verification.Tolerance.For(DType);
+
+    /// <summary>The whole fixture, with these expectations.</summary>
+    public Fixture With(IReadOnlyList<StepExpectation> expected)
+        => new(Name, DType, Case, expected, Description, Source, Generator, Tolerance);
+}
+
+/// <summary>
 /// A <c>backprop-fixture/1</c> file in memory. Matrices are held as the file orients them, which
 /// is <see cref="TrainingCase.Layout"/> of <see cref="Case"/>.
 /// </summary>
@@ -60,4 +82,7 @@ public sealed record Fixture(
 
     /// <summary>The file's tolerance, else the dtype's default.</summary>
     public Tolerance EffectiveTolerance => Tolerance ?? Verification.Tolerance.For(DType);
+
+    /// <summary>The fixture without its expectations.</summary>
+    public FixtureHeader Header => new(Name, DType, Case, Description, Source, Generator, Tolerance);
 }

@@ -26,6 +26,17 @@ public static class Diagnosis
     {
         ArgumentNullException.ThrowIfNull(fixture);
         ArgumentNullException.ThrowIfNull(results);
+        return Diagnose(fixture.Header, k => fixture.Expected[k], k => results.Steps[k], comparisons);
+    }
+
+    /// <summary>
+    /// The same, for a check that streams its steps: <paramref name="expected"/> and
+    /// <paramref name="actual"/> give step k (0-based); only the first disagreement's step, and
+    /// for an update the expected step before it, are asked for.
+    /// </summary>
+    internal static IReadOnlyList<Finding> Diagnose(
+        FixtureHeader fixture, Func<int, StepExpectation> expected, Func<int, StepExpectation> actual, IReadOnlyList<QuantityComparison> comparisons)
+    {
         ArgumentNullException.ThrowIfNull(comparisons);
         QuantityComparison? first = comparisons.FirstOrDefault(c => !c.Passed);
         if (first is null)
@@ -34,7 +45,7 @@ public static class Diagnosis
         }
 
         var findings = new List<Finding>();
-        var look = new Look(fixture, results, first);
+        var look = new Look(fixture, expected, actual, first);
         if (first.ShapeError is { } shape)
         {
             findings.Add(shape.Contains("transpose", StringComparison.Ordinal)
@@ -59,15 +70,15 @@ public static class Diagnosis
     }
 
     /// <summary>The first disagreement with everything needed to read its signature.</summary>
-    private sealed class Look(Fixture fixture, Results results, QuantityComparison first)
+    private sealed class Look(FixtureHeader fixture, Func<int, StepExpectation> expected, Func<int, StepExpectation> actual, QuantityComparison first)
     {
         private readonly int k = first.Step ?? 1;
 
         private readonly int? layer = first.Layer;
 
-        private StepExpectation Expected => fixture.Expected[k - 1];
+        private StepExpectation Expected => expected(k - 1);
 
-        private StepExpectation Actual => results.Steps[k - 1];
+        private StepExpectation Actual => actual(k - 1);
 
         private int Samples => fixture.Case.Layout.SampleCount(fixture.Case.BatchOfStep(k - 1).X);
 
@@ -289,7 +300,7 @@ public static class Diagnosis
                 return null;
             }
 
-            LayerParameters<double> before = k == 1 ? fixture.Case.Parameters[l - 1] : fixture.Expected[k - 2].Parameters![l - 1];
+            LayerParameters<double> before = k == 1 ? fixture.Case.Parameters[l - 1] : expected(k - 2).Parameters![l - 1];
             double[]? p = first.Name switch
             {
                 "gradWeight" or "weight after update" => before.Weight.Data,
