@@ -20,6 +20,19 @@ public sealed class BinaryCrossEntropy(Reduction reduction = Reduction.Mean, dou
 
     public override string Name => "binary_cross_entropy";
 
+    /// <summary>Every target in [0, 1] (NaN is not), checked before any output exists.</summary>
+    public override void CheckTargets<T>(Matrix<T> target, TargetKind targets, int classes)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        foreach (T y in target.Data)
+        {
+            if (!(y >= T.Zero && y <= T.One))
+            {
+                throw new ArgumentException("all elements of target should be between 0 and 1");
+            }
+        }
+    }
+
     public override T Cost<T>(Matrix<T> output, Matrix<T> target, TargetKind targets, SampleAxis samples)
     {
         CheckSameShape(output, target, targets);

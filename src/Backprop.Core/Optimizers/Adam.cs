@@ -50,8 +50,8 @@ public record Adam(
     /// <summary>The step size is largest at step 1, lr / (1 − β₁); AdamW also multiplies by 1 − lr·weight_decay.</summary>
     protected override IEnumerable<(string What, double Value)> Scalars =>
         Decoupled
-            ? [("lr / (1 − β₁), the first step's size", Lr / (1 - Beta1)), ("eps", Eps), ("1 − lr·weight_decay", 1 - (Lr * WeightDecay))]
-            : [("lr / (1 − β₁), the first step's size", Lr / (1 - Beta1)), ("eps", Eps), ("weight_decay", WeightDecay)];
+            ? [("the first step's size lr / (1 − β₁)", Lr / (1 - Beta1)), ("eps", Eps), ("1 − lr·weight_decay", 1 - (Lr * WeightDecay))]
+            : [("the first step's size lr / (1 − β₁)", Lr / (1 - Beta1)), ("eps", Eps), ("weight_decay", WeightDecay)];
 
     public override void Validate()
     {

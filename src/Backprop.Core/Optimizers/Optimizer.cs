@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 
 namespace Backprop.Core.Optimizers;
@@ -31,11 +32,12 @@ public abstract record OptimizerSpec : IVocabularyItem
     {
         Validate();
         double max = dtype.MaxFinite();
+        string largest = dtype == DType.Float32 ? ((float)max).ToString("R", CultureInfo.InvariantCulture) : max.ToString("R", CultureInfo.InvariantCulture);
         foreach ((string what, double value) in Scalars)
         {
             Require(
                 !(Math.Abs(value) > max),
-                $"{what} is {value:R}, which does not fit {dtype.ToName()} (largest finite value {max:R}): an update would make the parameters ±∞; libtorch refuses it too");
+                $"{what} is {value.ToString("R", CultureInfo.InvariantCulture)}, which does not fit {dtype.ToName()} (largest finite value {largest}): an update would make the parameters ±∞; libtorch refuses it too");
         }
     }
 
