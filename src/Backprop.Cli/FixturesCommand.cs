@@ -14,14 +14,14 @@ public static class FixturesCommand
     {
         var outDir = new Option<string?>("--out")
         {
-            Description = "folder to write to (default: the repository's fixtures/)",
+            Description = "folder to write to (default: the repository's fixtures/; outside the repository, required)",
         };
         var generate = new Command("generate", "Regenerate every fixture from libtorch.") { outDir };
         generate.SetAction(parse => Generate(parse.GetValue(outDir), output, error));
 
         var dir = new Option<string?>("--dir")
         {
-            Description = "folder holding the fixtures (default: the repository's fixtures/)",
+            Description = "folder holding the fixtures (default: the repository's fixtures/, else the copy shipped with the program)",
         };
         var check = new Command("check", "Regenerate every fixture in memory and compare it with the committed file number by number: exit 0 when each is the same or within rounding (the file's tolerance), 1 when one drifted past it, 2 when a file cannot be read.") { dir };
         check.SetAction(parse => Check(parse.GetValue(dir), output, error));
@@ -31,10 +31,11 @@ public static class FixturesCommand
 
     private static int Generate(string? outDir, TextWriter output, TextWriter error)
     {
-        string? dir = outDir ?? FixtureCatalog.FindRepositoryFixtures();
+        // Never into the copy shipped with the program: outside the repository, say where.
+        string? dir = outDir ?? Locations.RepositoryFixtures();
         if (dir is null)
         {
-            error.WriteLine("no --out given and no Backprop.Verify.sln above the current folder to find fixtures/ by");
+            error.WriteLine("--out: outside the repository (no Backprop.Verify.sln above the current folder), give the folder to write the fixtures to");
             return 2;
         }
 
@@ -61,10 +62,10 @@ public static class FixturesCommand
 
     private static int Check(string? dirOption, TextWriter output, TextWriter error)
     {
-        string? dir = dirOption ?? FixtureCatalog.FindRepositoryFixtures();
+        string? dir = dirOption ?? Locations.Fixtures();
         if (dir is null)
         {
-            error.WriteLine("no --dir given and no Backprop.Verify.sln above the current folder to find fixtures/ by");
+            error.WriteLine("no --dir given, and neither the repository (Backprop.Verify.sln above the current folder) nor the program's own folder has fixtures/");
             return 2;
         }
 

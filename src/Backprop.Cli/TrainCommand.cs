@@ -70,7 +70,7 @@ public static class TrainCommand
             Description = "seeds the split, the starting weights and the minibatch order",
             DefaultValueFactory = _ => 1,
         };
-        var data = new Option<string?>("--data") { Description = "folder holding the data files (default: the repository's fixtures/data)" };
+        var data = new Option<string?>("--data") { Description = "folder holding the data files (default: the repository's fixtures/data, else the copy shipped with the program)" };
         var outDir = new Option<string?>("--out") { Description = "folder to write trajectory.csv and the plots to" };
         var json = new Option<bool>("--json") { Description = "print a summary object as JSON instead of the tables" };
 
@@ -147,10 +147,10 @@ public static class TrainCommand
         Dataset dataset;
         try
         {
-            string? dir = dataDir ?? (FixtureCatalog.FindRepositoryFixtures() is string fixtures ? Path.Combine(fixtures, "data") : null);
+            string? dir = dataDir ?? Locations.Data();
             if (dir is null)
             {
-                error.WriteLine("no --data given and no Backprop.Verify.sln above the current folder to find fixtures/data by");
+                error.WriteLine("no --data given, and neither the repository (Backprop.Verify.sln above the current folder) nor the program's own folder has fixtures/data");
                 return 2;
             }
 

@@ -5,7 +5,6 @@ using Backprop.Core;
 using Backprop.Oracle;
 using Backprop.Verification;
 using Spectre.Console;
-using Layout = Backprop.Core.Layout;
 
 namespace Backprop.Cli;
 
@@ -204,75 +203,21 @@ public static class VerifyExecCommand
             return $"--dtype: expected float32 or float64, got \"{s.DType}\"";
         }
 
-        if (s.MaxSteps is < 1 or > 5)
-        {
-            return $"--max-steps: expected 1 to 5, got {s.MaxSteps}";
-        }
-
         if (!(s.TimeoutSeconds > 0 && s.TimeoutSeconds <= 3600))
         {
             return $"--timeout: expected seconds above 0 and at most 3600, got {s.TimeoutSeconds.ToString(CultureInfo.InvariantCulture)}";
         }
 
-        string? Names(string option, string? list, IEnumerable<string> known, out IReadOnlySet<string>? set)
-        {
-            set = null;
-            if (list is null)
-            {
-                return null;
-            }
-
-            string[] names = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            string[] knownNames = known.ToArray();
-            if (names.Length == 0)
-            {
-                return $"{option}: no names given; known: {string.Join(", ", knownNames)}";
-            }
-
-            if (names.FirstOrDefault(n => !knownNames.Contains(n)) is { } unknown)
-            {
-                return $"{option}: unknown \"{unknown}\"; known: {string.Join(", ", knownNames)}";
-            }
-
-            set = names.ToHashSet();
-            return null;
-        }
-
-        if (Names("--activations", s.Activations, Vocabulary.Activations.Select(k => k.Name), out var activations) is { } a) return a;
-        if (Names("--losses", s.Losses, Vocabulary.Losses.Select(k => k.Name), out var losses) is { } l) return l;
-        if (Names("--optimizers", s.Optimizers, Vocabulary.Optimizers.Select(k => k.Name).Prepend("none"), out var optimizers) is { } o) return o;
-        IReadOnlyList<Layout>? layouts = null;
-        if (s.Layouts is { } layoutList)
-        {
-            var parsed = new List<Layout>();
-            foreach (string name in layoutList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                Layout? layout = Layout.All.FirstOrDefault(x => $"{x.SamplesName}/{x.WeightsName}" == name);
-                if (layout is null)
-                {
-                    return $"--layouts: unknown \"{name}\"; known: {string.Join(", ", Layout.All.Select(x => $"{x.SamplesName}/{x.WeightsName}"))}";
-                }
-
-                parsed.Add(layout);
-            }
-
-            if (parsed.Count == 0)
-            {
-                return "--layouts: no layouts given";
-            }
-
-            layouts = parsed;
-        }
-
-        RandomNetworkOptions bounds = (dtype == DType.Float32 ? RandomNetworkOptions.Float32 : new RandomNetworkOptions()) with { MaxSteps = s.MaxSteps };
-        bounds = bounds with { Activations = activations, Losses = losses, Optimizers = optimizers, Layouts = layouts };
+        static string[]? List(string? text) => text?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        RandomNetworkOptions bounds;
         try
         {
-            _ = RandomNetworks.Build(0, dtype, bounds);
+            bounds = RandomNetworkOptions.For(dtype, s.MaxSteps, List(s.Activations), List(s.Losses), List(s.Optimizers), List(s.Layouts));
         }
         catch (ArgumentException e)
         {
-            return $"verify --exec: {e.Message}";
+            // The vocabulary's lists are named as the options that give them.
+            return e.Message.StartsWith("no ", StringComparison.Ordinal) ? $"verify --exec: {e.Message}" : $"--{e.Message}";
         }
 
         options = new VerifyOptions(dtype, networks, 1, bounds);

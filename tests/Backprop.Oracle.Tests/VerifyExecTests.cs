@@ -90,6 +90,14 @@ public sealed class VerifyExecTests : IDisposable
     }
 
     [Fact]
+    public void Output_Without_End_Is_Cut_Off_At_The_Line_Limit_Not_Read_Into_Memory()
+    {
+        (int exit, _, string error) = Verify("yes x | tr -d '\\n'", [.. Subset, "--networks", "1", "--timeout", "60"]);
+        exit.ShouldBe(2);
+        error.ShouldContain("answered case 1 with a line longer than 67108864 characters");
+    }
+
+    [Fact]
     public void A_Command_That_Hangs_Is_Killed_After_The_Timeout()
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();

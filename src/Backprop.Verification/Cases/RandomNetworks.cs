@@ -34,6 +34,69 @@ public sealed record RandomNetworkOptions(
 
     public IReadOnlyList<Layout>? Layouts { get; init; }
 
+    /// <summary>
+    /// Bounds for <paramref name="dtype"/> (float32: inner dimensions ≤ 3, where libtorch's float32
+    /// sums come in a plain loop's order) restricted to the named vocabulary: activation, loss and
+    /// optimizer names (<c>none</c> for no optimizer), layouts as samples/weights
+    /// (<c>rows/out-in</c>). Null means everything. Throws <see cref="ArgumentException"/> naming the
+    /// list (<c>activations: unknown "swish"; known: …</c>), or when no network can be drawn.
+    /// </summary>
+    public static RandomNetworkOptions For(
+        DType dtype, int maxSteps, IEnumerable<string>? activations, IEnumerable<string>? losses, IEnumerable<string>? optimizers, IEnumerable<string>? layouts)
+    {
+        if (maxSteps is < 1 or > 5)
+        {
+            throw new ArgumentException($"max-steps: expected 1 to 5, got {maxSteps}");
+        }
+
+        static IReadOnlySet<string>? Names(string list, IEnumerable<string>? given, IEnumerable<string> known)
+        {
+            if (given is null)
+            {
+                return null;
+            }
+
+            string[] names = given.ToArray(), knownNames = known.ToArray();
+            if (names.Length == 0)
+            {
+                throw new ArgumentException($"{list}: no names given; known: {string.Join(", ", knownNames)}");
+            }
+
+            if (names.FirstOrDefault(n => !knownNames.Contains(n)) is { } unknown)
+            {
+                throw new ArgumentException($"{list}: unknown \"{unknown}\"; known: {string.Join(", ", knownNames)}");
+            }
+
+            return names.ToHashSet();
+        }
+
+        IReadOnlyList<Layout>? layoutList = null;
+        if (layouts is not null)
+        {
+            string[] names = layouts.ToArray();
+            if (names.Length == 0)
+            {
+                throw new ArgumentException($"layouts: no layouts given; known: {string.Join(", ", Layout.All.Select(Name))}");
+            }
+
+            layoutList = names.Select(n => Layout.All.FirstOrDefault(l => Name(l) == n)
+                ?? throw new ArgumentException($"layouts: unknown \"{n}\"; known: {string.Join(", ", Layout.All.Select(Name))}")).ToArray();
+        }
+
+        RandomNetworkOptions options = (dtype == DType.Float32 ? Float32 : new RandomNetworkOptions()) with
+        {
+            MaxSteps = maxSteps,
+            Activations = Names("activations", activations, Vocabulary.Activations.Select(k => k.Name)),
+            Losses = Names("losses", losses, Vocabulary.Losses.Select(k => k.Name)),
+            Optimizers = Names("optimizers", optimizers, Vocabulary.Optimizers.Select(k => k.Name).Prepend("none")),
+            Layouts = layoutList,
+        };
+        _ = RandomNetworks.Build(0, dtype, options); // refuses a vocabulary from which no network can be drawn
+        return options;
+    }
+
+    private static string Name(Layout layout) => $"{layout.SamplesName}/{layout.WeightsName}";
+
     /// <summary>Small enough for float32 to sum in libtorch's order (inner dimensions ≤ 3, measured).</summary>
     public static RandomNetworkOptions Float32 { get; } = new(MaxDepth: 4, MaxWidth: 3, MaxBatch: 3, MaxInputs: 3);
 }

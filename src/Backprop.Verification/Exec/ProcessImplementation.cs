@@ -17,6 +17,14 @@ public sealed class ProcessImplementation : IImplementation, IDisposable
 {
     private const int StderrLines = 20;
 
+    /// <summary>The longest answer line read: a results file's own limit.</summary>
+    private const long MaxLine = FixtureReader.MaxFileBytes;
+
+    private readonly char[] pending = new char[1 << 16];
+    private int pendingStart;
+    private int pendingEnd;
+    private bool lineTooLong;
+
     private readonly Process process;
     private readonly TimeSpan timeout;
     private readonly Queue<string> stderr = new();
@@ -134,14 +142,50 @@ public sealed class ProcessImplementation : IImplementation, IDisposable
     /// <summary>One line of standard output, null at its end; an <see cref="ImplementationException"/> after the timeout.</summary>
     private string? ReadLine(string waitingFor)
     {
-        Task<string?> read = process.StandardOutput.ReadLineAsync();
+        Task<string?> read = Task.Run(ReadBoundedLine);
         if (!read.Wait(timeout))
         {
-            Kill();
+            Kill(); // ends the blocked read too
             throw Failure($"gave no answer within {timeout.TotalSeconds:0.#} s to {waitingFor}");
         }
 
-        return read.Result;
+        return read.Result ?? (lineTooLong ? throw Failure($"answered {waitingFor} with a line longer than {MaxLine} characters") : null);
+    }
+
+    /// <summary>
+    /// Reads up to the next newline, holding at most <see cref="MaxLine"/> characters: a program
+    /// that writes without end cannot fill memory. Null at the end of the output, or past the limit
+    /// (with <see cref="lineTooLong"/> set).
+    /// </summary>
+    private string? ReadBoundedLine()
+    {
+        var line = new StringBuilder();
+        while (true)
+        {
+            if (pendingStart == pendingEnd)
+            {
+                (pendingStart, pendingEnd) = (0, process.StandardOutput.Read(pending, 0, pending.Length));
+                if (pendingEnd == 0)
+                {
+                    return line.Length > 0 ? line.ToString() : null;
+                }
+            }
+
+            int newline = Array.IndexOf(pending, '\n', pendingStart, pendingEnd - pendingStart);
+            int end = newline < 0 ? pendingEnd : newline;
+            line.Append(pending, pendingStart, end - pendingStart);
+            pendingStart = newline < 0 ? pendingEnd : newline + 1;
+            if (line.Length > MaxLine)
+            {
+                lineTooLong = true;
+                return null;
+            }
+
+            if (newline >= 0)
+            {
+                return line.ToString().TrimEnd('\r');
+            }
+        }
     }
 
     private void Kill()

@@ -227,21 +227,4 @@ public static class FixtureCatalog
             return new(declaration, null, $"{path}: {e.Message}", Missing: false);
         }
     }
-
-    /// <summary>The repository's fixtures/ folder: found by walking up from here to Backprop.Verify.sln.</summary>
-    public static string? FindRepositoryFixtures()
-    {
-        foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "Backprop.Verify.sln")))
-                {
-                    return Path.Combine(dir.FullName, "fixtures");
-                }
-            }
-        }
-
-        return null;
-    }
 }

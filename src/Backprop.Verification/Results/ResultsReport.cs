@@ -1,8 +1,6 @@
 using System.Globalization;
-using Backprop.Core;
-using Backprop.Verification;
 
-namespace Backprop.Cli;
+namespace Backprop.Verification;
 
 /// <summary>
 /// The table people read when their results meet a fixture: one row per quantity in dependency
