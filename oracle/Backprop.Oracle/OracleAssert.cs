@@ -82,7 +82,7 @@ public static class OracleAssert
         var message = new StringWriter(CultureInfo.InvariantCulture);
         message.WriteLine($"{network.GetType().Name} disagrees with libtorch on random network seed {failure.Original.Seed} " +
                           $"({outcome.Compared} compared), shrunk {failure.ShrinkSteps} times:");
-        ResultsReport.Print("the smallest failing case", failure.Fixture, failure.Check.Tolerance, failure.Check.Quantities, failure.Check.Findings, message);
+        ResultsReport.Print("the smallest failing case", failure.Fixture.Header, failure.Check.Tolerance, failure.Check.Quantities, failure.Check.Findings, message);
         message.WriteLine($"The case, with libtorch's expectations: {path}");
         message.WriteLine($"Replay it: OracleAssert.AgreesOn(network, \"{path}\")");
         throw new OracleAssertException(message.ToString(), path);
@@ -106,7 +106,7 @@ public static class OracleAssert
         if (check.ExitCode != FixtureCheck.Passed)
         {
             var message = new StringWriter(CultureInfo.InvariantCulture);
-            ResultsReport.Print(fixturePath, fixture, check.Tolerance, check.Quantities, check.Findings, message);
+            ResultsReport.Print(fixturePath, fixture.Header, check.Tolerance, check.Quantities, check.Findings, message);
             throw new OracleAssertException(message.ToString(), fixturePath);
         }
     }
