@@ -201,8 +201,12 @@ public sealed class ProcessImplementation : IImplementation, IDisposable
 
     private ImplementationException Failure(string what)
     {
-        string status = process.WaitForExit(500) ? $" (it exited with code {process.ExitCode})" : "";
-        process.WaitForExit(200); // let the last lines of standard error arrive
+        bool exited = process.WaitForExit(500);
+        string status = exited ? $" (it exited with code {process.ExitCode})" : "";
+
+        // Let the last lines of standard error arrive: only the wait without a timeout waits for the
+        // asynchronous reader to reach the end of the stream (bounded, in case a child keeps it open).
+        _ = exited ? Task.Run(() => process.WaitForExit()).Wait(TimeSpan.FromSeconds(2)) : process.WaitForExit(200);
         string tail;
         lock (stderr)
         {
