@@ -1,10 +1,11 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
 using Backprop.Core;
 
 namespace Backprop.Cli;
 
 /// <summary>The <c>backprop</c> command line: the walkthrough by default, and its subcommands.</summary>
-public static class BackpropCommand
+public static partial class BackpropCommand
 {
     /// <summary>Runs the command line with the given writers; returns the process exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
@@ -40,13 +41,46 @@ public static class BackpropCommand
             // Exit 1 means "a quantity mismatches" to check's callers, so usage errors exit 2.
             foreach (var e in parsed.Errors)
             {
-                error.WriteLine(e.Message);
+                error.WriteLine(Plain(e.Message));
             }
 
             error.WriteLine("See 'backprop --help'.");
             return 2;
         }
 
-        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Every refusal of bad input is handled where it arises and exits 2. Anything that
+            // gets here is a bug: say so in one line, with no stack trace, and an exit code of its own.
+            error.WriteLine($"backprop: internal error, please report it: {e.GetType().Name}: {e.Message}");
+            return InternalError;
+        }
     }
+
+    /// <summary>The exit code of a bug (an exception no command expected): EX_SOFTWARE, never 0, 1 or 2.</summary>
+    public const int InternalError = 70;
+
+    /// <summary>System.CommandLine's parse errors without .NET type names: "as expected type 'System.Int32'" says a whole number.</summary>
+    internal static string Plain(string message)
+    {
+        Match m = CannotParse().Match(message);
+        if (!m.Success)
+        {
+            return message;
+        }
+
+        string type = m.Groups["type"].Value;
+        string expected = type.Contains("System.Int32", StringComparison.Ordinal) ? "a whole number (of at most 10 digits)"
+            : type.Contains("System.Double", StringComparison.Ordinal) ? "a number"
+            : type.Contains("System.Boolean", StringComparison.Ordinal) ? "true or false"
+            : "a value of another kind";
+        return $"{m.Groups["name"].Value}: \"{m.Groups["value"].Value}\" is not {expected}";
+    }
+
+    [GeneratedRegex(@"^Cannot parse argument '(?<value>.*)' for (?:option|command|argument) '(?<name>[^']*)' as expected type '(?<type>[^']*)'\.?$", RegexOptions.Singleline)]
+    private static partial Regex CannotParse();
 }

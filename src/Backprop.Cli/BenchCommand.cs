@@ -20,10 +20,10 @@ public static class BenchCommand
         var json = new Option<bool>("--json") { Description = "print the rows as a JSON array" };
         var threads = new Option<string>("--threads")
         {
-            Description = "thread counts to run, comma-separated (both sides get the same)",
+            Description = $"thread counts to run, comma-separated (both sides get the same): at most {MaxThreadCounts} of them, each from 1 to {MaxThreads} (8, or this machine's logical processors if more)",
             DefaultValueFactory = _ => "1,2",
         };
-        var batch = new Option<int?>("--batch") { Description = "override every case's batch size" };
+        var batch = new Option<int?>("--batch") { Description = $"override every case's batch size: 1 to {MaxBatch}" };
         var dtype = new Option<string>("--dtype")
         {
             Description = "float32, float64 or both",
@@ -35,6 +35,15 @@ public static class BenchCommand
         return command;
     }
 
+    /// <summary>More threads than processors only measure the scheduler; far more never finish (1,000 on 2 cores ran past a minute).</summary>
+    public static int MaxThreads => Math.Max(8, Environment.ProcessorCount);
+
+    /// <summary>At most this many thread counts in one run.</summary>
+    public const int MaxThreadCounts = 8;
+
+    /// <summary>The largest batch a case may be timed with.</summary>
+    public const int MaxBatch = 1024;
+
     public sealed record Row(string Case, int Threads, string DType, double CoreMicros, double TorchMicros, double Speedup, double Gflops, double PeakGflops);
 
     public static int Run(bool quick, bool json, string threadList, int? batch, string dtypeName, TextWriter output, TextWriter error)
@@ -42,12 +51,17 @@ public static class BenchCommand
         int[] threadCounts;
         try
         {
-            threadCounts = threadList.Split(',').Select(t => int.TryParse(t.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int v) && v >= 1
+            threadCounts = threadList.Split(',').Select(t => int.TryParse(t.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int v) && v >= 1 && v <= MaxThreads
                 ? v
-                : throw new ArgumentException($"--threads: every thread count must be a whole number of at least 1, got \"{t.Trim()}\"")).ToArray();
-            if (batch is < 1)
+                : throw new ArgumentException($"--threads: every thread count must be a whole number from 1 to {MaxThreads}, got \"{t.Trim()}\"")).ToArray();
+            if (threadCounts.Length > MaxThreadCounts)
             {
-                throw new ArgumentException($"--batch must be at least 1, got {batch}");
+                throw new ArgumentException($"--threads: {threadCounts.Length} thread counts are more than the limit of {MaxThreadCounts}");
+            }
+
+            if (batch is < 1 or > MaxBatch)
+            {
+                throw new ArgumentException($"--batch must be from 1 to {MaxBatch}, got {batch}");
             }
         }
         catch (ArgumentException e)

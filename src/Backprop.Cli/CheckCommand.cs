@@ -18,7 +18,7 @@ public static class CheckCommand
     {
         var files = new Argument<string[]>("files")
         {
-            Description = "fixture files (backprop-fixture/1 JSON)",
+            Description = $"fixture files (backprop-fixture/1 JSON): regular files of at most {FixtureReader.MaxFileBytes} bytes of UTF-8, within the limits of docs/fixture-format.md (widths, elements, numbers per step, multiply-adds)",
             Arity = ArgumentArity.OneOrMore,
         };
         var json = new Option<bool>("--json") { Description = "print the results as JSON, for machines" };
@@ -28,8 +28,20 @@ public static class CheckCommand
         };
         var results = new Option<string?>("--results")
         {
-            Description = "check someone's results (backprop-results/1 JSON) against the one fixture given, instead of the core",
+            Description = $"check someone's results (backprop-results/1 JSON, a regular file of at most {FixtureReader.MaxFileBytes} bytes) against the one fixture given, instead of the core",
         };
+        // A word that looks like an option is taken for a file only when such a file exists:
+        // "check --bogus FILE" is a usage error, not a file named --bogus that cannot be read.
+        files.Validators.Add(result =>
+        {
+            foreach (string value in result.Tokens.Select(t => t.Value))
+            {
+                if (value.Length > 1 && value[0] == '-' && !File.Exists(value))
+                {
+                    result.AddError($"unknown option {value}; check takes --json, --tolerance and --results (give a file whose name starts with '-' as ./{value})");
+                }
+            }
+        });
         var command = new Command(
             "check",
             "Check the core against fixture files, or with --results someone's results against a fixture; exit 0 pass, 1 mismatch, 2 unreadable or invalid.")

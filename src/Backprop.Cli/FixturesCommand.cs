@@ -39,22 +39,52 @@ public static class FixturesCommand
             return 2;
         }
 
+        if (string.IsNullOrWhiteSpace(dir))
+        {
+            error.WriteLine($"--out: \"{dir}\" names no folder; give the folder to write the fixtures to");
+            return 2;
+        }
+
+        // A folder where a fixture file must go would fail half-way through: refuse it first.
+        string[] paths = FixtureCatalog.All.Select(d => Path.Combine(dir, d.FileName)).ToArray();
+        if (paths.FirstOrDefault(Directory.Exists) is { } folder)
+        {
+            error.WriteLine($"--out: {folder} is a folder, where fixtures generate writes the file of that name; nothing was written");
+            return 2;
+        }
+
+        string? temp = null;
         try
         {
             Directory.CreateDirectory(dir);
-            foreach (FixtureDeclaration declaration in FixtureCatalog.All)
+            for (int i = 0; i < paths.Length; i++)
             {
-                string path = Path.Combine(dir, declaration.FileName);
-                string temp = path + ".tmp";
-                File.WriteAllText(temp, FixtureCatalog.Render(declaration, TorchWitness.Instance));
-                File.Move(temp, path, overwrite: true);
-                output.WriteLine($"wrote {path}");
+                temp = paths[i] + ".tmp";
+                File.WriteAllText(temp, FixtureCatalog.Render(FixtureCatalog.All[i], TorchWitness.Instance));
+                File.Move(temp, paths[i], overwrite: true);
+                temp = null;
+                output.WriteLine($"wrote {paths[i]}");
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            error.WriteLine($"cannot write fixtures to {dir}: {e.Message}");
+            error.WriteLine($"--out: cannot write fixtures to {dir}: {e.Message}");
             return 2;
+        }
+        finally
+        {
+            // A temporary file is never left behind, whatever stopped the writing.
+            if (temp is not null)
+            {
+                try
+                {
+                    File.Delete(temp);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    error.WriteLine($"--out: could not remove {temp}: {e.Message}");
+                }
+            }
         }
 
         return 0;
@@ -69,9 +99,9 @@ public static class FixturesCommand
             return 2;
         }
 
-        if (!Directory.Exists(dir))
+        if (string.IsNullOrWhiteSpace(dir) || !Directory.Exists(dir))
         {
-            error.WriteLine($"--dir: {dir} is not a folder");
+            error.WriteLine($"--dir: \"{dir}\" is not a folder");
             return 2;
         }
 

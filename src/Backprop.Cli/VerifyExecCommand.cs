@@ -193,9 +193,9 @@ public static class VerifyExecCommand
     private static string? Refusal(int networks, VerifyExecSettings s, out VerifyOptions? options)
     {
         options = null;
-        if (networks < 1)
+        if (networks is < 1 or > VerifyCommand.MaxNetworks)
         {
-            return $"--networks must be at least 1, got {networks}";
+            return $"--networks must be from 1 to {VerifyCommand.MaxNetworks}, got {networks}";
         }
 
         if (!DTypeNames.TryParse(s.DType, out DType dtype))

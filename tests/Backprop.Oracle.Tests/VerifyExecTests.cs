@@ -113,7 +113,8 @@ public sealed class VerifyExecTests : IDisposable
     [InlineData("--layouts", "rows", "--layouts: unknown \"rows\"; known: rows/out-in, rows/in-out, columns/out-in, columns/in-out")]
     [InlineData("--max-steps", "9", "--max-steps: expected 1 to 5, got 9")]
     [InlineData("--timeout", "0", "--timeout: expected seconds above 0 and at most 3600, got 0")]
-    [InlineData("--networks", "0", "--networks must be at least 1, got 0")]
+    [InlineData("--networks", "0", "--networks must be from 1 to 1000000, got 0")]
+    [InlineData("--networks", "1000001", "--networks must be from 1 to 1000000, got 1000001")]
     public void Bad_Options_Are_Refused_With_Exit_2_Before_Anything_Runs(string option, string value, string message)
     {
         (int exit, string output, string error) = Verify("sleep 60", option, value);

@@ -29,88 +29,16 @@ internal sealed class JsonInput
     /// <summary>What the document is: a fixture or results file must be an object.</summary>
     public JsonValueKind RootKind { get; }
 
-    /// <summary>
-    /// The bytes of a regular file, refusing anything else before opening it (a folder, a FIFO, a
-    /// device such as /dev/zero, a socket: all but folders report no size), and never reading
-    /// more than <paramref name="maxBytes"/> bytes, whatever the file system says its size is.
-    /// <paramref name="what"/> names the files in a refusal ("fixtures").
-    /// </summary>
+    /// <summary>A file's bytes for a reader (<see cref="BoundedFile.Read"/>), any refusal as a <see cref="FixtureFormatException"/>.</summary>
     public static byte[] ReadFile(string path, long maxBytes, string what)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        string? problem = null;
         try
         {
-            if (Directory.Exists(path))
-            {
-                problem = "it is a folder, not a file";
-            }
-            else
-            {
-                // A symbolic link reports its own size: what is read is its final target's.
-                var info = new FileInfo(path);
-                if (info.LinkTarget is not null)
-                {
-                    info = info.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? info;
-                }
-
-                if (!info.Exists)
-                {
-                    problem = "no such file";
-                }
-                else if (info.Length == 0)
-                {
-                    // A FIFO would block the open until a writer comes, and /dev/zero never ends:
-                    // both report a size of 0, as does an empty file, which is no JSON either.
-                    problem = "it is empty, or not a regular file (a FIFO, a device or a socket report no size)";
-                }
-                else if (info.Length > maxBytes)
-                {
-                    throw new FixtureFormatException("", $"the file is {info.Length} bytes; {what} are limited to {maxBytes} bytes");
-                }
-            }
+            return BoundedFile.Read(path, maxBytes, what);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (InvalidDataException e)
         {
-            problem = e.Message;
-        }
-
-        if (problem is not null)
-        {
-            throw new FixtureFormatException("", $"cannot read {path}: {problem}");
-        }
-
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
-            var buffer = new byte[(int)Math.Min(maxBytes + 1, Math.Max(stream.Length + 1, 4096))];
-            int length = 0;
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    if (buffer.Length > maxBytes)
-                    {
-                        throw new FixtureFormatException("", $"the file grew past {maxBytes} bytes while it was read; {what} are limited to {maxBytes} bytes");
-                    }
-
-                    Array.Resize(ref buffer, (int)Math.Min(maxBytes + 1, (long)buffer.Length * 2));
-                }
-
-                int read = stream.Read(buffer, length, buffer.Length - length);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                length += read;
-            }
-
-            return length == buffer.Length ? buffer : buffer[..length];
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            throw new FixtureFormatException("", $"cannot read {path}: {e.Message}");
+            throw new FixtureFormatException("", e.Message);
         }
     }
 
