@@ -114,7 +114,7 @@ public static class BenchCommand
             return 0;
         }
 
-        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        IAnsiConsole console = Terminal.For(output);
         console.Profile.Width = Math.Max(console.Profile.Width, 110);
         var table = new Table().Border(TableBorder.Ascii).Title("one SGD training step, fastest round of each side")
             .AddColumns("case", "dtype", "threads", "core µs", "libtorch µs", "speedup", "core GFLOP/s", "of peak");

@@ -80,11 +80,13 @@ public static class CheckCommand
         {
             output.WriteLine(Json([(resultsPath, check.ExitCode, check.Header, check.Tolerance, check.Quantities, check.Error, check.Findings)]));
         }
-        else if (check.Error is not null)
+
+        if (check.Error is not null)
         {
+            // A refusal goes to stderr with --json too; the JSON on stdout carries it for machines.
             error.WriteLine(check.Error);
         }
-        else
+        else if (!json)
         {
             ResultsReport.Print($"{resultsPath} against {files[0]}", check.Header!, check.Tolerance, check.Quantities, check.Findings, output);
         }
@@ -110,6 +112,10 @@ public static class CheckCommand
         if (json)
         {
             output.WriteLine(Json(checks.Select(c => (c.File, c.Check.ExitCode, c.Check.Header, c.Check.Tolerance, c.Check.Quantities, c.Check.Error, (IReadOnlyList<Finding>)[]))));
+            foreach ((string file, FixtureCheck check) in checks.Where(c => c.Check.Error is not null))
+            {
+                error.WriteLine($"{file}: {check.Error}");
+            }
         }
         else
         {

@@ -11,6 +11,14 @@ public static class Terminal
     /// line per percent, which fills a log.
     /// </summary>
     public static bool IsInteractive(TextWriter output) => ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+
+    /// <summary>A Spectre console writing tables to <paramref name="output"/>, with colour codes only at a terminal: a log gets plain text.</summary>
+    public static IAnsiConsole For(TextWriter output) => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(output),
+        Ansi = IsInteractive(output) ? AnsiSupport.Detect : AnsiSupport.No,
+        ColorSystem = IsInteractive(output) ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+    });
 }
 
 /// <summary>
@@ -44,5 +52,28 @@ public static class ProgressLines
                 output.WriteLine($"{label}: {done} of {total} {unit}");
             }
         });
+    }
+}
+
+/// <summary>Numbers on the command line, read strictly. Thread-safe: it holds no state.</summary>
+public static class Numbers
+{
+    /// <summary>
+    /// A parser for a number option: "1.5", "1e-3", "NaN" and "Infinity" (refused later where
+    /// they do not fit), invariant culture, and nothing else. System.CommandLine's own parse
+    /// allows thousands separators, so "--lr 1,5" silently became 15.
+    /// </summary>
+    public static double Parse(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Join(' ', result.Tokens.Select(t => t.Value));
+        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value))
+        {
+            return value;
+        }
+
+        string option = (result.Parent as System.CommandLine.Parsing.OptionResult)?.Option.Name ?? "the value";
+        result.AddError($"{option}: \"{text}\" is not a number (write it like 0.001 or 1e-3, with a point, never a comma)");
+        return 0;
     }
 }

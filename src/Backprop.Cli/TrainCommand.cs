@@ -42,13 +42,14 @@ public static class TrainCommand
             Description = "sgd (with momentum), adam or adamw",
             DefaultValueFactory = _ => "sgd",
         };
-        var lr = new Option<double?>("--lr") { Description = "learning rate (default: 0.01 for sgd, 0.001 for adam and adamw): finite, at least 0, and fitting the dtype (in float32 at most 3.4E+38; for adam and adamw, lr / (1 − 0.9) too)" };
+        var lr = new Option<double?>("--lr") { CustomParser = r => Numbers.Parse(r), Description = "learning rate (default: 0.01 for sgd, 0.001 for adam and adamw): finite, at least 0, and fitting the dtype (in float32 at most 3.4E+38; for adam and adamw, lr / (1 − 0.9) too)" };
         var momentum = new Option<double>("--momentum")
         {
+            CustomParser = Numbers.Parse,
             Description = "sgd's momentum: finite and at least 0",
             DefaultValueFactory = _ => 0.9,
         };
-        var weightDecay = new Option<double?>("--weight-decay") { Description = "weight decay (default: 0, and 0.01 for adamw as in PyTorch): finite, at least 0, fitting the dtype" };
+        var weightDecay = new Option<double?>("--weight-decay") { CustomParser = r => Numbers.Parse(r), Description = "weight decay (default: 0, and 0.01 for adamw as in PyTorch): finite, at least 0, fitting the dtype" };
         var epochs = new Option<int>("--epochs")
         {
             Description = $"passes over the training set: at least 1, and at most {TrainingOptions.MaxSteps} steps in all (epochs × minibatches per epoch)",
@@ -258,7 +259,7 @@ public static class TrainCommand
 
     private static void Report(TrainingResult r, TextWriter output)
     {
-        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        IAnsiConsole console = Terminal.For(output);
         console.Profile.Width = Math.Max(console.Profile.Width, 120); // the eight columns do not fit 80, a redirected output's default
         var table = new Table().Border(TableBorder.Ascii)
             .Title(Markup.Escape($"{r.Dataset}: {r.Network.Widths}, {r.Options.Activation}, {r.Options.Optimizer.Name}, batch {r.Options.BatchSize}, {r.Options.DType.ToName()}, seed {r.Options.Seed}"))

@@ -39,9 +39,21 @@ public static class VerifyCommand
             networks, seed,
         };
         exec.AddTo(command);
-        command.SetAction(parse => parse.GetValue(exec.Exec) is { } program
-            ? VerifyExecCommand.Run(program, parse.GetValue(networks) ?? 200, parse.GetValue(seed), exec.Read(parse), output, error)
-            : Run(parse.GetValue(networks) ?? 1000, parse.GetValue(seed), output, error));
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(exec.Exec) is { } program)
+            {
+                return VerifyExecCommand.Run(program, parse.GetValue(networks) ?? 200, parse.GetValue(seed), exec.Read(parse), output, error);
+            }
+
+            if (exec.GivenWithoutExec(parse) is { } option)
+            {
+                error.WriteLine($"{option} applies only with --exec; verify alone checks the core on the whole vocabulary, in both dtypes");
+                return 2;
+            }
+
+            return Run(parse.GetValue(networks) ?? 1000, parse.GetValue(seed), output, error);
+        });
         return command;
     }
 
@@ -53,7 +65,7 @@ public static class VerifyCommand
             return 2;
         }
 
-        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        IAnsiConsole console = Terminal.For(output);
         var worst = new SortedDictionary<string, (double Abs, double Rel, double Ratio)>(StringComparer.Ordinal);
         var activations = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var losses = new SortedDictionary<string, int>(StringComparer.Ordinal);

@@ -27,7 +27,7 @@ public sealed class VerifyExecOptions
     private readonly Option<string?> layouts = new("--layouts") { Description = "layouts it supports, as samples/weights: rows/out-in, rows/in-out, columns/out-in, columns/in-out (default: all)" };
     private readonly Option<string> dtype = new("--dtype") { Description = "float64 (default) or float32 (inner dimensions ≤ 3, where libtorch sums in a plain loop's order)", DefaultValueFactory = _ => "float64" };
     private readonly Option<int> maxSteps = new("--max-steps") { Description = "at most this many training steps per case (1 to 5)", DefaultValueFactory = _ => 5 };
-    private readonly Option<double> timeout = new("--timeout") { Description = "seconds to wait for each answer (default 10)", DefaultValueFactory = _ => 10 };
+    private readonly Option<double> timeout = new("--timeout") { Description = "seconds to wait for each answer, above 0 and at most 3600 (default 10)", DefaultValueFactory = _ => 10, CustomParser = Numbers.Parse };
     private readonly Option<string> outDir = new("--out") { Description = "folder for the smallest failing case (default: the current folder)", DefaultValueFactory = _ => "." };
     private readonly Option<string?> replay = new("--replay") { Description = "ask the command about this one fixture instead of random cases (no libtorch needed)" };
 
@@ -38,6 +38,14 @@ public sealed class VerifyExecOptions
         {
             command.Options.Add(option);
         }
+    }
+
+    /// <summary>The first option given that only --exec reads (verify without --exec would ignore it), or null.</summary>
+    public string? GivenWithoutExec(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        return new Option[] { activations, losses, optimizers, layouts, dtype, maxSteps, timeout, outDir, replay }
+            .FirstOrDefault(o => parse.GetResult(o) is { Implicit: false })?.Name;
     }
 
     public VerifyExecSettings Read(ParseResult parse)
@@ -62,6 +70,12 @@ public static class VerifyExecCommand
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        if (string.IsNullOrWhiteSpace(command))
+        {
+            error.WriteLine("--exec: give the command to run, e.g. --exec \"python3 my_backprop.py\"");
+            return 2;
+        }
+
         if (Refusal(networks, settings, out VerifyOptions? options) is { } problem)
         {
             error.WriteLine(problem);

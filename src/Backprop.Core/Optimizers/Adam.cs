@@ -47,10 +47,14 @@ public record Adam(
         return new AdamOptimizer<T>(this);
     }
 
-    /// <summary>The step size is largest at step 1, lr / (1 − β₁); AdamW also multiplies by 1 − lr·weight_decay.</summary>
+    /// <summary>
+    /// The step size is largest at step 1, lr / (1 − β₁); AdamW also multiplies by 1 − lr·weight_decay.
+    /// weight_decay itself must fit too, though AdamW only uses it in that product: a setting that
+    /// does not fit the dtype is refused wherever it goes.
+    /// </summary>
     protected override IEnumerable<(string What, double Value)> Scalars =>
         Decoupled
-            ? [("the first step's size lr / (1 − β₁)", Lr / (1 - Beta1)), ("eps", Eps), ("1 − lr·weight_decay", 1 - (Lr * WeightDecay))]
+            ? [("the first step's size lr / (1 − β₁)", Lr / (1 - Beta1)), ("eps", Eps), ("weight_decay", WeightDecay), ("1 − lr·weight_decay", 1 - (Lr * WeightDecay))]
             : [("the first step's size lr / (1 − β₁)", Lr / (1 - Beta1)), ("eps", Eps), ("weight_decay", WeightDecay)];
 
     public override void Validate()
