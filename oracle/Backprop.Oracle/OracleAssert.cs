@@ -9,6 +9,7 @@ namespace Backprop.Oracle;
 /// supports (null: everything), the dtype, how many random networks from which seed, and where a
 /// failing case is written. Names are PyTorch's (<c>relu</c>, <c>mse_loss</c>, <c>sgd</c>, and
 /// <c>none</c> for no optimizer); layouts are samples/weights (<c>rows/out-in</c>).
+/// Thread-safe: immutable.
 /// </summary>
 public sealed record OracleOptions
 {
@@ -37,7 +38,7 @@ public sealed record OracleOptions
     public string? OutDir { get; init; }
 }
 
-/// <summary>A disagreement with libtorch: the message has the comparison table, the likely cause and the failing case's path.</summary>
+/// <summary>A disagreement with libtorch: the message has the comparison table, the likely cause and the failing case's path. Thread-safe: immutable.</summary>
 public sealed class OracleAssertException(string message, string? fixturePath) : Exception(message)
 {
     /// <summary>The smallest failing case, as a backprop-fixture/1 file with libtorch's expectations.</summary>

@@ -4,7 +4,7 @@ using Backprop.Core;
 
 namespace Backprop.Cli;
 
-/// <summary>The <c>backprop</c> command line: the walkthrough by default, and its subcommands.</summary>
+/// <summary>The <c>backprop</c> command line: the walkthrough by default, and its subcommands. Thread-safe: it holds no state.</summary>
 public static partial class BackpropCommand
 {
     /// <summary>Runs the command line with the given writers; returns the process exit code.</summary>

@@ -44,6 +44,7 @@ public static class BenchCommand
     /// <summary>The largest batch a case may be timed with.</summary>
     public const int MaxBatch = 1024;
 
+    /// <summary>Thread-safe: immutable.</summary>
     public sealed record Row(string Case, int Threads, string DType, double CoreMicros, double TorchMicros, double Speedup, double Gflops, double PeakGflops);
 
     public static int Run(bool quick, bool json, string threadList, int? batch, string dtypeName, TextWriter output, TextWriter error)

@@ -11,6 +11,7 @@ namespace Backprop.Cli;
 /// <c>backprop check FILE...</c>: runs the core on each fixture and compares every expected
 /// quantity. Exit 0 when every file passes, 1 when any quantity mismatches, 2 when a file cannot
 /// be read or breaks the backprop-fixture/1 contract (docs/fixture-format.md), or the options are wrong.
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class CheckCommand
 {

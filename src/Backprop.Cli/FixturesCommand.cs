@@ -7,6 +7,7 @@ namespace Backprop.Cli;
 /// <summary>
 /// <c>backprop fixtures generate|check</c>: writes every declared fixture from libtorch, or
 /// regenerates them in memory and reports drift from the committed files.
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class FixturesCommand
 {

@@ -9,6 +9,7 @@ namespace Backprop.Cli;
 /// <c>backprop jacobians</c>: seed 004's Jacobians for the worked example, as the article writes
 /// them (vec row-major, samples in rows), in full float64 precision, then the gradients they chain
 /// to, with the delta-rule core's agreement.
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class JacobiansCommand
 {

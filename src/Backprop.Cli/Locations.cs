@@ -5,6 +5,7 @@ namespace Backprop.Cli;
 /// folder: the repository's fixtures/ when run inside the repository (found by walking up from
 /// the current folder, then from the program's own folder, to Backprop.Verify.sln), else the
 /// copies shipped beside the program, which the tool package carries.
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class Locations
 {

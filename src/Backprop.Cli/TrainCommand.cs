@@ -17,6 +17,7 @@ namespace Backprop.Cli;
 /// implementations' accuracies and their parameters' divergence per epoch. <c>--out DIR</c> writes
 /// trajectory.csv and the plots; <c>--json</c> prints a summary object. Exit 0 when done, 2 for bad
 /// options or data, with nothing written.
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class TrainCommand
 {

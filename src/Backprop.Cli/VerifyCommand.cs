@@ -14,6 +14,7 @@ namespace Backprop.Cli;
 /// ≤ 3). Each is compared operation by operation (every quantity, the update included) and exits 1
 /// on any disagreement there, naming the seeds to replay. float64 runs are also compared end to end
 /// where the trajectory is well-posed, and the count is reported.
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class VerifyCommand
 {

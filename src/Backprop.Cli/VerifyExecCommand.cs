@@ -8,12 +8,12 @@ using Spectre.Console;
 
 namespace Backprop.Cli;
 
-/// <summary>The options of <c>verify --exec</c>, as given on the command line.</summary>
+/// <summary>The options of <c>verify --exec</c>, as given on the command line. Thread-safe: immutable.</summary>
 public sealed record VerifyExecSettings(
     string? Activations, string? Losses, string? Optimizers, string? Layouts, string DType,
     int MaxSteps, double TimeoutSeconds, string OutDir, string? Replay);
 
-/// <summary>The <c>verify --exec</c> options, declared once and read back together.</summary>
+/// <summary>The <c>verify --exec</c> options, declared once and read back together. Thread-safe to read once added to a command: the options are made once and only read.</summary>
 public sealed class VerifyExecOptions
 {
     public Option<string?> Exec { get; } = new("--exec")
@@ -62,6 +62,7 @@ public sealed class VerifyExecOptions
 /// language against libtorch. Exit 0 when every case agrees, 1 on a disagreement (with the
 /// smallest failing case written as a fixture, the comparison table, the likely cause and a
 /// replay command), 2 when the options are wrong or the command fails to answer.
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class VerifyExecCommand
 {

@@ -82,10 +82,10 @@ public sealed record TrainingOptions
     }
 }
 
-/// <summary>One training step: both costs on the step's minibatch, and the parameters' divergence after the update.</summary>
+/// <summary>One training step: both costs on the step's minibatch, and the parameters' divergence after the update. Thread-safe: immutable.</summary>
 public sealed record TrainingStep(int Step, int Epoch, double CoreLoss, double TorchLoss, double Divergence);
 
-/// <summary>The end of an epoch: accuracies of both implementations and the largest divergence of the epoch's steps.</summary>
+/// <summary>The end of an epoch: accuracies of both implementations and the largest divergence of the epoch's steps. Thread-safe: immutable.</summary>
 public sealed record TrainingEpoch(
     int Epoch,
     double CoreLoss,
@@ -96,7 +96,7 @@ public sealed record TrainingEpoch(
     double TorchTestAccuracy,
     double MaxDivergence);
 
-/// <summary>A finished run: every step and every epoch.</summary>
+/// <summary>A finished run: every step and every epoch. Thread-safe: immutable.</summary>
 public sealed record TrainingResult(
     string Dataset,
     NetworkSpec Network,
@@ -120,6 +120,7 @@ public sealed record TrainingResult(
 /// logits under cross_entropy. The data are split with the seed and standardised on the training
 /// part; each epoch visits the training part in a fresh seeded order, the last batch taking what
 /// is left (as PyTorch's DataLoader with drop_last=False).
+/// Thread-safe: each run has its own core session and libtorch session.
 /// </summary>
 public static class SideBySideTraining
 {

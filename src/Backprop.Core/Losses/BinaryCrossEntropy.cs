@@ -9,6 +9,7 @@ namespace Backprop.Core.Losses;
 /// costs at most 100 instead of ∞. The gradient is PyTorch's:
 /// ∂ℓ/∂x = (x − y) / max((1 − x) · x, ε) with ε the float 1e-12 (also in float64, as libtorch),
 /// divided by the element count under mean. Inputs and targets must lie in [0, 1]; NaN does not.
+/// Thread-safe: immutable.
 /// </summary>
 public sealed class BinaryCrossEntropy(Reduction reduction = Reduction.Mean, double scale = 1)
     : Loss(reduction, scale)

@@ -14,6 +14,7 @@ namespace Backprop.Core.Losses;
 /// </list>
 /// The gradient goes back through log_softmax as PyTorch's log_softmax_backward:
 /// dz = G − e^(logp)·Σ_c G, with G = ∂J/∂logp.
+/// Thread-safe: immutable.
 /// </summary>
 public sealed class CrossEntropy : Loss
 {

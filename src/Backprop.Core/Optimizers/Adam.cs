@@ -15,6 +15,7 @@ namespace Backprop.Core.Optimizers;
 /// ε is added after the bias-corrected square root, as PyTorch does. Bias corrections and step
 /// size are formed in double and rounded once, as libtorch's scalar arguments are. The moment
 /// updates and the L2 term are fused multiply-adds, as libtorch's add and addcmul compute them.
+/// Thread-safe: immutable settings; each optimizer it creates is not thread-safe.
 /// </summary>
 public record Adam(
     double Lr = 1e-3,
@@ -122,7 +123,7 @@ public record Adam(
     }
 }
 
-/// <summary>AdamW, as <c>torch.optim.AdamW</c>: Adam with decoupled weight decay, default 0.01.</summary>
+/// <summary>AdamW, as <c>torch.optim.AdamW</c>: Adam with decoupled weight decay, default 0.01. Thread-safe: immutable settings; each optimizer it creates is not thread-safe.</summary>
 public sealed record AdamW(
     double Lr = 1e-3,
     double Beta1 = 0.9,

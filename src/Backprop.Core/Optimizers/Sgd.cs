@@ -13,6 +13,7 @@ namespace Backprop.Core.Optimizers;
 /// </code>
 /// The first momentum step copies g undamped, as PyTorch does. Each "x + α·y" is one fused
 /// multiply-add, as libtorch's add with alpha computes it (one rounding, not two).
+/// Thread-safe: immutable settings; each optimizer it creates is not thread-safe.
 /// </summary>
 public sealed record Sgd(
     double Lr,

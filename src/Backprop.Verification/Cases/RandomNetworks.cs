@@ -5,7 +5,7 @@ using Backprop.Core.Optimizers;
 
 namespace Backprop.Verification;
 
-/// <summary>How values are drawn: the regimes the property suite covers.</summary>
+/// <summary>How values are drawn: the regimes the property suite covers. Thread-safe: a value.</summary>
 public enum ValueRegime
 {
     /// <summary>Gaussian weights at nn.Linear's scale times 0.5, 1 or 2; gaussian inputs.</summary>
@@ -22,6 +22,7 @@ public enum ValueRegime
 /// Bounds for generated networks, a value regime to use instead of the seed's draw, and the
 /// vocabulary to draw from: activation, loss and optimizer names ("none" for no optimizer) and
 /// layouts. Null means everything. identity may always end a network (logit losses need it).
+/// Thread-safe: immutable.
 /// </summary>
 public sealed record RandomNetworkOptions(
     int MaxDepth = 6, int MaxWidth = 24, int MaxBatch = 16, int MaxInputs = 24, int MaxSteps = 5, ValueRegime? Regime = null)
@@ -101,7 +102,7 @@ public sealed record RandomNetworkOptions(
     public static RandomNetworkOptions Float32 { get; } = new(MaxDepth: 4, MaxWidth: 3, MaxBatch: 3, MaxInputs: 3);
 }
 
-/// <summary>A generated case: the network, data and optimizer, the dtype to run it in, and how its values were drawn.</summary>
+/// <summary>A generated case: the network, data and optimizer, the dtype to run it in, and how its values were drawn. Thread-safe to read: nothing changes it after it is made (its matrices are arrays that nothing writes).</summary>
 public sealed record RandomNetwork(int Seed, TrainingCase Case, DType DType, ValueRegime Regime)
 {
     /// <summary>
@@ -178,6 +179,7 @@ public sealed record RandomNetwork(int Seed, TrainingCase Case, DType DType, Val
 /// batch, any activation per layer, an output and loss that fit each other, any optimizer with
 /// random settings, any layout, 1–N steps over one or two batches, values from a
 /// <see cref="ValueRegime"/>. The same seed and options give the same network.
+/// Thread-safe: it holds no state; every case is drawn from its own seeded Random.
 /// </summary>
 public static class RandomNetworks
 {

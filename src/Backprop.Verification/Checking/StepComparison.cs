@@ -7,6 +7,7 @@ namespace Backprop.Verification;
 /// updated parameters. A run may leave quantities out (results from another implementation):
 /// those are reported as not provided, and missing or extra steps, layers and parameters as
 /// failures of structure.
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class StepComparison
 {

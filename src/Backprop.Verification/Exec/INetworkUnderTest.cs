@@ -5,6 +5,7 @@ namespace Backprop.Verification;
 /// starting parameters for its steps (step k uses batch k mod the number of batches), in the
 /// given dtype, and report what each step computed. Matrices are oriented as the case's
 /// <see cref="TrainingCase.Layout"/> says; the oracle only draws the layouts you allow.
+/// Implementations need not be thread-safe: one question is asked at a time.
 /// </summary>
 public interface INetworkUnderTest
 {
@@ -12,7 +13,7 @@ public interface INetworkUnderTest
     IReadOnlyList<StepRecord<double>> Train(TrainingCase trainingCase, DType dtype);
 }
 
-/// <summary>An <see cref="INetworkUnderTest"/> as the engine's <see cref="IImplementation"/>: anything it throws ends the run, named.</summary>
+/// <summary>An <see cref="INetworkUnderTest"/> as the engine's <see cref="IImplementation"/>: anything it throws ends the run, named. Not thread-safe: it asks its network one question at a time, as the network may keep state.</summary>
 public sealed class InProcessImplementation(INetworkUnderTest network) : IImplementation
 {
     public Results Run(Fixture question)

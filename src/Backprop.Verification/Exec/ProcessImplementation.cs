@@ -12,6 +12,7 @@ namespace Backprop.Verification;
 /// that is not valid results, an answer out of step, or no answer within the timeout ends the run
 /// with an <see cref="ImplementationException"/> carrying the tail of the process's standard
 /// error. The process is killed, never waited on forever.
+/// Not thread-safe: the protocol is one question and one answer at a time on one process.
 /// </summary>
 public sealed class ProcessImplementation : IImplementation, IDisposable
 {

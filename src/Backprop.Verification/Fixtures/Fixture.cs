@@ -2,7 +2,7 @@ using Backprop.Verification;
 
 namespace Backprop.Verification;
 
-/// <summary>What one step is expected to produce; any field left null is not checked.</summary>
+/// <summary>What one step is expected to produce; any field left null is not checked. Thread-safe to read: nothing changes it after it is made (its matrices are arrays that nothing writes).</summary>
 public sealed record LayerExpectation(
     Matrix<double>? Z = null,
     Matrix<double>? A = null,
@@ -11,6 +11,7 @@ public sealed record LayerExpectation(
     Matrix<double>? GradWeight = null,
     double[]? GradBias = null);
 
+/// <summary>Thread-safe to read: nothing changes it after it is made (its matrices are arrays that nothing writes).</summary>
 public sealed record StepExpectation(
     double Cost,
     IReadOnlyList<LayerExpectation>? Layers,
@@ -60,6 +61,7 @@ public sealed record FixtureHeader(
 /// <summary>
 /// A <c>backprop-fixture/1</c> file in memory. Matrices are held as the file orients them, which
 /// is <see cref="TrainingCase.Layout"/> of <see cref="Case"/>.
+/// Thread-safe to read: nothing changes it after it is made (its matrices are arrays that nothing writes).
 /// </summary>
 public sealed record Fixture(
     string Name,

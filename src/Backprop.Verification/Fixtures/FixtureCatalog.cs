@@ -6,7 +6,7 @@ using Backprop.Core.Optimizers;
 
 namespace Backprop.Verification;
 
-/// <summary>A committed fixture, declared once: its file name, what it covers, and the case to run.</summary>
+/// <summary>A committed fixture, declared once: its file name, what it covers, and the case to run. Thread-safe to read: nothing changes it after it is made (its matrices are arrays that nothing writes).</summary>
 public sealed record FixtureDeclaration(string Name, DType DType, TrainingCase Case, string Description, string Source)
 {
     public string FileName => $"{Name}.json";
@@ -15,12 +15,14 @@ public sealed record FixtureDeclaration(string Name, DType DType, TrainingCase C
 /// <summary>
 /// One declared fixture against a folder: its drift report, or that the folder lacks the file,
 /// or why the file could not be compared (unreadable, or not a valid fixture).
+/// Thread-safe: immutable.
 /// </summary>
 public sealed record FixtureDriftResult(FixtureDeclaration Declaration, FixtureDriftReport? Report, string? Error, bool Missing);
 
 /// <summary>
 /// Every fixture under fixtures/, declared once, in code. <see cref="Generate"/> runs a declaration
 /// through libtorch and fills in every expectation; <see cref="Render"/> gives the exact file text.
+/// Thread-safe: the declarations are made once and never changed.
 /// </summary>
 public static class FixtureCatalog
 {

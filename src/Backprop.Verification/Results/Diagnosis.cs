@@ -5,7 +5,7 @@ using Backprop.Core.Optimizers;
 
 namespace Backprop.Verification;
 
-/// <summary>A likely cause of a disagreement, and the evidence for it.</summary>
+/// <summary>A likely cause of a disagreement, and the evidence for it. Thread-safe: immutable.</summary>
 public sealed record Finding(string Cause, string Evidence)
 {
     public override string ToString() => $"likely cause: {Cause}\n  evidence: {Evidence}";
@@ -19,6 +19,7 @@ public sealed record Finding(string Cause, string Evidence)
 /// output saturates (BCE's clamp), a difference of exactly wd·p in a gradient or lr·wd·p after an
 /// update (weight decay's convention), an Adam difference only where the gradient is tiny (ε's
 /// placement), and agreement at step 1 but not at step 2 (optimizer state).
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class Diagnosis
 {

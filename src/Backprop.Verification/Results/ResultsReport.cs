@@ -6,6 +6,7 @@ namespace Backprop.Verification;
 /// The table people read when their results meet a fixture: one row per quantity in dependency
 /// order (forward, cost, backward from the last layer down, the update), optional quantities the
 /// results left out marked "not provided", the first disagreement marked, then the likely causes.
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class ResultsReport
 {
