@@ -114,9 +114,15 @@ public sealed class CliMisuseTests(ITestOutputHelper output) : IDisposable
         string dataFolder = DataWith("data-folder", p => Directory.CreateDirectory(p));
         string dataWrong = DataWith("data-wrong", p => File.WriteAllText(p, "a,b\n1,2\n"));
 
-        // A fixtures folder where every declared fixture file is a folder.
+        // A fixtures folder where a declared fixture file is a folder, and one where it is a FIFO.
         string conflicted = Directory.CreateDirectory(Path.Combine(temp, "conflicted")).FullName;
         Directory.CreateDirectory(Path.Combine(conflicted, "worked-example.json"));
+        string fifoFixtures = Directory.CreateDirectory(Path.Combine(temp, "fifo-fixtures")).FullName;
+        if (OperatingSystem.IsLinux())
+        {
+            using var mkfifo = Process.Start("mkfifo", Path.Combine(fifoFixtures, "worked-example.json"));
+            mkfifo.WaitForExit();
+        }
 
         string[] badInts = ["", " ", "abc", "1.5", "1e3", "0x10", "NaN", "2147483648", "-2147483649", "99999999999999999999", new string('9', 4096)];
         string[] badDoubles = ["", "abc", "1,5", "0x10", "1e", "--1"];
@@ -183,7 +189,7 @@ public sealed class CliMisuseTests(ITestOutputHelper output) : IDisposable
             yield return new(["fixtures", "generate", "--out", bad], true);
         }
 
-        foreach (string bad in new[] { "", " ", file, missing, fifo, zero, "/dev/null" })
+        foreach (string bad in new[] { "", " ", file, missing, fifo, zero, "/dev/null", conflicted, fifoFixtures })
         {
             yield return new(["fixtures", "check", "--dir", bad], true);
         }

@@ -205,19 +205,25 @@ public static class FixtureCatalog
 
     private static FixtureDriftResult Drift(FixtureDeclaration declaration, string path, IWitness witness)
     {
-        if (!File.Exists(path))
+        if (!File.Exists(path) && !Directory.Exists(path))
         {
             return new(declaration, null, null, Missing: true);
         }
 
+        // Read as the fixture reader reads: a regular file, bounded, strict UTF-8 (a FIFO in the folder would block forever).
         string committed;
         try
         {
-            committed = File.ReadAllText(path);
+            committed = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true)
+                .GetString(BoundedFile.Read(path, FixtureReader.MaxFileBytes, "fixtures"));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (InvalidDataException e)
         {
-            return new(declaration, null, $"cannot read {path}: {e.Message}", Missing: false);
+            return new(declaration, null, e.Message, Missing: false);
+        }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            return new(declaration, null, $"{path}: not valid UTF-8: {e.Message}", Missing: false);
         }
 
         try
