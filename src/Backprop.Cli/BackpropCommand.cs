@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Text.RegularExpressions;
 using Backprop.Core;
 
@@ -39,9 +40,9 @@ public static partial class BackpropCommand
         if (parsed.Errors.Count > 0)
         {
             // Exit 1 means "a quantity mismatches" to check's callers, so usage errors exit 2.
-            foreach (var e in parsed.Errors)
+            foreach (ParseError e in parsed.Errors)
             {
-                error.WriteLine(Plain(e.Message));
+                error.WriteLine(Plain(e));
             }
 
             error.WriteLine("See 'backprop --help'.");
@@ -64,8 +65,39 @@ public static partial class BackpropCommand
     /// <summary>The exit code of a bug (an exception no command expected): EX_SOFTWARE, never 0, 1 or 2.</summary>
     public const int InternalError = 70;
 
-    /// <summary>System.CommandLine's parse errors without .NET type names: "as expected type 'System.Int32'" says a whole number.</summary>
-    internal static string Plain(string message)
+    /// <summary>
+    /// System.CommandLine's parse errors in plain words, each starting with the option it concerns:
+    /// no .NET type names ("as expected type 'System.Int32'" says a whole number), and a value not
+    /// among the choices says which option and which choices.
+    /// </summary>
+    internal static string Plain(ParseError error)
+    {
+        string? option = error.SymbolResult switch
+        {
+            OptionResult o => o.Option.Name,
+            ArgumentResult { Parent: OptionResult o } => o.Option.Name,
+            _ => null,
+        };
+        string message = Plain(error.Message);
+        Match choice = NotAmong().Match(message);
+        if (choice.Success)
+        {
+            string choices = string.Join(", ", choice.Groups["choice"].Captures.Select(c => c.Value));
+            message = $"\"{choice.Groups["value"].Value}\" is not one of {choices}";
+        }
+
+        if (message.StartsWith("Required argument missing for option", StringComparison.Ordinal))
+        {
+            message = "a value is required";
+        }
+
+        return option is null || message.StartsWith(option, StringComparison.Ordinal) ? message : $"{option}: {message}";
+    }
+
+    [GeneratedRegex(@"^Argument '(?<value>.*)' not recognized\. Must be one of:(?:\s*'(?<choice>[^']*)')+\s*$", RegexOptions.Singleline)]
+    private static partial Regex NotAmong();
+
+    private static string Plain(string message)
     {
         Match m = CannotParse().Match(message);
         if (!m.Success)

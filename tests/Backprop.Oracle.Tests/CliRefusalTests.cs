@@ -34,10 +34,24 @@ public sealed class CliRefusalTests : IDisposable
     [InlineData("verify", "--networks", "abc", "--networks: \"abc\" is not a whole number")]
     [InlineData("train", "--lr", "1,5", "--lr: \"1,5\" is not a number (write it like 0.001 or 1e-3, with a point, never a comma)")]
     [InlineData("train", "--momentum", "0,9", "--momentum: \"0,9\" is not a number")]
+    [InlineData("train", "--dtype", "float16", "--dtype: \"float16\" is not one of float32, float64")]
+    [InlineData("bench", "--dtype", "all", "--dtype: \"all\" is not one of float32, float64, both")]
     public void A_Value_That_Does_Not_Parse_Is_Named_Without_Dotnet_Types(string command, string option, string value, string message)
     {
         string[] args = command == "train" ? ["train", "-d", "breast-cancer", option, value] : [command, option, value];
         Refused(Cli.Run(args), message);
+    }
+
+    [Fact]
+    public void An_Option_Without_Its_Value_Says_So()
+        => Refused(Cli.Run("verify", "--networks"), "--networks: a value is required");
+
+    [Fact]
+    public void Training_Options_Refuse_A_Null_Setting_By_Name()
+    {
+        Should.Throw<ArgumentNullException>(() => new Backprop.Cli.TrainingOptions { Optimizer = null! }).ParamName.ShouldBe("Optimizer");
+        Should.Throw<ArgumentNullException>(() => new Backprop.Cli.TrainingOptions { Activation = null! }).ParamName.ShouldBe("Activation");
+        Should.Throw<ArgumentNullException>(() => new Backprop.Cli.TrainingOptions { Hidden = null! }).ParamName.ShouldBe("Hidden");
     }
 
     [Fact]
