@@ -64,16 +64,9 @@ public static class CheckCommand
             return FixtureCheck.Invalid;
         }
 
-        Tolerance? tolerance = null;
-        if (toleranceText is not null)
+        if (!ReadTolerance(toleranceText, error, out Tolerance? tolerance))
         {
-            if (!TryParseTolerance(toleranceText, out Tolerance parsed))
-            {
-                error.WriteLine($"--tolerance: expected rtol,atol as two non-negative finite numbers (e.g. 1e-5,1e-6), got \"{toleranceText}\"");
-                return FixtureCheck.Invalid;
-            }
-
-            tolerance = parsed;
+            return FixtureCheck.Invalid;
         }
 
         ResultsCheck check = ResultsCheck.Run(files[0], resultsPath, tolerance);
@@ -97,16 +90,9 @@ public static class CheckCommand
 
     public static int Run(IReadOnlyList<string> files, bool json, string? toleranceText, TextWriter output, TextWriter error)
     {
-        Tolerance? tolerance = null;
-        if (toleranceText is not null)
+        if (!ReadTolerance(toleranceText, error, out Tolerance? tolerance))
         {
-            if (!TryParseTolerance(toleranceText, out Tolerance parsed))
-            {
-                error.WriteLine($"--tolerance: expected rtol,atol as two non-negative finite numbers (e.g. 1e-5,1e-6), got \"{toleranceText}\"");
-                return FixtureCheck.Invalid;
-            }
-
-            tolerance = parsed;
+            return FixtureCheck.Invalid;
         }
 
         var checks = files.Select(f => (File: f, Check: FixtureChecker.CheckFile(f, tolerance))).ToArray();
@@ -127,6 +113,25 @@ public static class CheckCommand
         }
 
         return checks.Max(c => c.Check.ExitCode);
+    }
+
+    /// <summary>--tolerance, when given; false (with the refusal written) when it is not rtol,atol.</summary>
+    private static bool ReadTolerance(string? text, TextWriter error, out Tolerance? tolerance)
+    {
+        tolerance = null;
+        if (text is null)
+        {
+            return true;
+        }
+
+        if (!TryParseTolerance(text, out Tolerance parsed))
+        {
+            error.WriteLine($"--tolerance: expected rtol,atol as two non-negative finite numbers (e.g. 1e-5,1e-6), got \"{text}\"");
+            return false;
+        }
+
+        tolerance = parsed;
+        return true;
     }
 
     public static bool TryParseTolerance(string text, out Tolerance tolerance)
