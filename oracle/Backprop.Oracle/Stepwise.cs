@@ -14,6 +14,7 @@ namespace Backprop.Oracle;
 /// step). Each comparison is then one operation's rounding, under the dtype's tolerance, instead
 /// of the whole network's rounding amplified by wherever the network is ill-conditioned (a
 /// saturated sigmoid under BCE, a pre-activation next to a kink).
+/// Thread-safe: each call makes its own libtorch session.
 /// </summary>
 public static class Stepwise
 {

@@ -16,6 +16,7 @@ namespace Backprop.Oracle;
 /// case's weights in under <c>no_grad</c>, runs the forward pass with <c>retain_grad()</c> on every
 /// Z and A, takes the cost from <c>torch.nn.functional</c>, calls <c>backward()</c> and steps with
 /// <c>torch.optim</c>. It reports each step in the same <see cref="StepRecord{T}"/> the core does.
+/// Thread-safe: each run makes its own TorchSession.
 /// </summary>
 public static class TorchOracle
 {
@@ -166,7 +167,7 @@ public static class TorchOracle
     internal static double[] ToVector(Tensor t) => Values(t);
 }
 
-/// <summary>libtorch as the witness that verification asks (fixtures, random cases).</summary>
+/// <summary>libtorch as the witness that verification asks (fixtures, random cases). Thread-safe: each run makes its own TorchSession.</summary>
 public sealed class TorchWitness : IWitness
 {
     public static TorchWitness Instance { get; } = new();

@@ -12,9 +12,17 @@ namespace Backprop.Oracle;
 /// retain_grad() on every Z and A, the cost from torch.nn.functional, backward, and the update, and
 /// frees that step's tensors. Works in PyTorch's layout (samples in rows, W out×in); callers turn
 /// cases and records (TorchOracle.Run does). The case's batches and step count are not used.
+/// Everything the core refuses is refused here in C#, in the core's words, before libtorch sees
+/// it: shapes, settings, values that do not fit the dtype, class indices that are not whole
+/// numbers in range, BCE targets outside [0, 1], and batches prepared by another session. Not
+/// thread-safe: libtorch's autograd state and the optimizer's change with every call, so a call
+/// from a second thread while one runs throws <see cref="InvalidOperationException"/>.
 /// </summary>
 public sealed class TorchSession : IDisposable
 {
+    private int busy;
+    private bool disposed;
+
     private readonly NetworkSpec spec;
     private readonly ScalarType scalarType;
     private readonly Linear[] linears;
@@ -33,7 +41,7 @@ public sealed class TorchSession : IDisposable
         // Shapes and settings are checked in C#, here and for every batch in Step: libtorch aborts
         // the process on some shape errors instead of throwing.
         shapes = new Network<double>(trainingCase.Network, trainingCase.Parameters, trainingCase.Layout);
-        trainingCase.Optimizer?.Validate();
+        trainingCase.Optimizer?.Validate(dtype);
         TorchOracle.CheckSupported(trainingCase);
         spec = trainingCase.Network;
         scalarType = dtype == DType.Float32 ? ScalarType.Float32 : ScalarType.Float64;
@@ -54,6 +62,19 @@ public sealed class TorchSession : IDisposable
 
     /// <summary>One training step on <paramref name="batch"/>, reported as the core reports it.</summary>
     public StepRecord<double> Step(Batch<double> batch)
+    {
+        Enter();
+        try
+        {
+            return StepOne(batch);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    private StepRecord<double> StepOne(Batch<double> batch)
     {
         using DisposeScope scope = NewDisposeScope();
         (Tensor x, Tensor y) = ToTensors(batch);
@@ -89,7 +110,7 @@ public sealed class TorchSession : IDisposable
         if (optimizer is not null)
         {
             NoCollection.Run(() => optimizer.step());
-            updated = Parameters();
+            updated = CurrentParameters();
         }
 
         return new StepRecord<double>(TorchOracle.ToVector(cost.reshape(1))[0], layers, updated);
@@ -98,8 +119,16 @@ public sealed class TorchSession : IDisposable
     /// <summary>A batch copied into libtorch once, for loops that train on it many times (benchmarks).</summary>
     public TorchBatch Prepare(Batch<double> batch)
     {
-        (Tensor x, Tensor y) = ToTensors(batch);
-        return new TorchBatch(x, y);
+        Enter();
+        try
+        {
+            (Tensor x, Tensor y) = ToTensors(batch);
+            return new TorchBatch(this, x, y);
+        }
+        finally
+        {
+            Exit();
+        }
     }
 
     /// <summary>
@@ -111,8 +140,23 @@ public sealed class TorchSession : IDisposable
     public double Train(TorchBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        using DisposeScope scope = NewDisposeScope();
-        return TrainStep(batch.X, batch.Y);
+        if (!ReferenceEquals(batch.Owner, this))
+        {
+            throw new ArgumentException(
+                "this batch was prepared by another TorchSession; its tensors were checked against that session's network, so prepare it with this session's Prepare", nameof(batch));
+        }
+
+        ObjectDisposedException.ThrowIf(batch.Disposed, batch);
+        Enter();
+        try
+        {
+            using DisposeScope scope = NewDisposeScope();
+            return TrainStep(batch.X, batch.Y);
+        }
+        finally
+        {
+            Exit();
+        }
     }
 
     /// <summary>
@@ -122,19 +166,35 @@ public sealed class TorchSession : IDisposable
     /// </summary>
     public double Train(Batch<double> batch)
     {
-        using DisposeScope scope = NewDisposeScope();
-        (Tensor x, Tensor y) = ToTensors(batch);
-        return NoCollection.Run(() => TrainStep(x, y));
+        Enter();
+        try
+        {
+            using DisposeScope scope = NewDisposeScope();
+            (Tensor x, Tensor y) = ToTensors(batch);
+            return NoCollection.Run(() => TrainStep(x, y));
+        }
+        finally
+        {
+            Exit();
+        }
     }
 
     /// <summary>The network's output for the inputs <paramref name="x"/> (samples in rows), without gradients.</summary>
     public Matrix<double> Predict(Matrix<double> x)
     {
         shapes.CheckInputs(x);
-        using DisposeScope scope = NewDisposeScope();
-        using IDisposable noGrad = no_grad();
-        Tensor input = TorchOracle.ToTensor(x, scalarType);
-        return TorchOracle.ToMatrix(NoCollection.Run(() => Forward(input)));
+        Enter();
+        try
+        {
+            using DisposeScope scope = NewDisposeScope();
+            using IDisposable noGrad = no_grad();
+            Tensor input = TorchOracle.ToTensor(x, scalarType);
+            return TorchOracle.ToMatrix(NoCollection.Run(() => Forward(input)));
+        }
+        finally
+        {
+            Exit();
+        }
     }
 
     private double TrainStep(Tensor x, Tensor y)
@@ -179,12 +239,39 @@ public sealed class TorchSession : IDisposable
     /// <summary>The current parameters.</summary>
     public IReadOnlyList<LayerParameters<double>> Parameters()
     {
+        Enter();
+        try
+        {
+            return CurrentParameters();
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    private IReadOnlyList<LayerParameters<double>> CurrentParameters()
+    {
         using DisposeScope scope = NewDisposeScope();
         return linears.Select(l => new LayerParameters<double>(TorchOracle.ToMatrix(l.weight!), TorchOracle.ToVector(l.bias!))).ToArray();
     }
 
+    /// <summary>Claims the session for one call, or throws when it is disposed or another thread holds it.</summary>
+    private void Enter()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (Interlocked.Exchange(ref busy, 1) != 0)
+        {
+            throw new InvalidOperationException(
+                "this TorchSession is already in use on another thread; libtorch's autograd and the optimizer's state belong to one call at a time, so give each thread its own session");
+        }
+    }
+
+    private void Exit() => Volatile.Write(ref busy, 0);
+
     public void Dispose()
     {
+        disposed = true;
         optimizer?.Dispose();
         foreach (Linear linear in linears)
         {
@@ -193,15 +280,25 @@ public sealed class TorchSession : IDisposable
     }
 }
 
-/// <summary>A batch's X and Y as libtorch tensors (see <see cref="TorchSession.Prepare"/>).</summary>
-public sealed class TorchBatch(Tensor x, Tensor y) : IDisposable
+/// <summary>
+/// A batch's X and Y as libtorch tensors (see <see cref="TorchSession.Prepare"/>), for the session
+/// that prepared it only. Not thread-safe: it belongs to its session.
+/// </summary>
+public sealed class TorchBatch : IDisposable
 {
-    internal Tensor X { get; } = x;
+    internal TorchBatch(TorchSession owner, Tensor x, Tensor y) => (Owner, X, Y) = (owner, x, y);
 
-    internal Tensor Y { get; } = y;
+    internal TorchSession Owner { get; }
+
+    internal Tensor X { get; }
+
+    internal Tensor Y { get; }
+
+    internal bool Disposed { get; private set; }
 
     public void Dispose()
     {
+        Disposed = true;
         X.Dispose();
         Y.Dispose();
     }

@@ -22,10 +22,10 @@ public static class BenchCommand
         var json = new Option<bool>("--json") { Description = "print the results as one JSON object: cpu, peaks, products, steps" };
         var threads = new Option<string>("--threads")
         {
-            Description = "thread counts to run, comma-separated (both sides get the same)",
+            Description = $"thread counts to run, comma-separated (both sides get the same): at most {MaxThreadCounts} of them, each from 1 to {MaxThreads} (8, or this machine's logical processors if more)",
             DefaultValueFactory = _ => "1,2",
         };
-        var batch = new Option<int?>("--batch") { Description = "override every case's batch size" };
+        var batch = new Option<int?>("--batch") { Description = $"override every case's batch size: 1 to {MaxBatch}" };
         var dtype = new Option<string>("--dtype")
         {
             Description = "float32, float64 or both",
@@ -37,12 +37,23 @@ public static class BenchCommand
         return command;
     }
 
+    /// <summary>More threads than processors only measure the scheduler; far more never finish (1,000 on 2 cores ran past a minute).</summary>
+    public static int MaxThreads => Math.Max(8, Environment.ProcessorCount);
+
+    /// <summary>At most this many thread counts in one run.</summary>
+    public const int MaxThreadCounts = 8;
+
+    /// <summary>The largest batch a case may be timed with.</summary>
+    public const int MaxBatch = 1024;
+
+    /// <summary>Thread-safe: immutable.</summary>
     public sealed record Row(string Case, int Threads, string DType, double CoreMicros, double TorchMicros, double Gflops, double PeakGflops)
     {
         /// <summary>The core's time over libtorch's: below 1, the core is faster.</summary>
         public double CoreOverTorch => CoreMicros / TorchMicros;
     }
 
+    /// <summary>Thread-safe: immutable.</summary>
     public sealed record ProductRow(string Product, int Threads, double Micros, double Gflops, double PeakGflops);
 
     public static int Run(bool quick, bool json, string threadList, int? batch, string dtypeName, TextWriter output, TextWriter error)
@@ -50,12 +61,17 @@ public static class BenchCommand
         int[] threadCounts;
         try
         {
-            threadCounts = threadList.Split(',').Select(t => int.TryParse(t.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int v) && v >= 1
+            threadCounts = threadList.Split(',').Select(t => int.TryParse(t.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int v) && v >= 1 && v <= MaxThreads
                 ? v
-                : throw new ArgumentException($"--threads: every thread count must be a whole number of at least 1, got \"{t.Trim()}\"")).ToArray();
-            if (batch is < 1)
+                : throw new ArgumentException($"--threads: every thread count must be a whole number from 1 to {MaxThreads}, got \"{t.Trim()}\"")).ToArray();
+            if (threadCounts.Length > MaxThreadCounts)
             {
-                throw new ArgumentException($"--batch must be at least 1, got {batch}");
+                throw new ArgumentException($"--threads: {threadCounts.Length} thread counts are more than the limit of {MaxThreadCounts}");
+            }
+
+            if (batch is < 1 or > MaxBatch)
+            {
+                throw new ArgumentException($"--batch must be from 1 to {MaxBatch}, got {batch}");
             }
         }
         catch (ArgumentException e)
@@ -130,7 +146,7 @@ public static class BenchCommand
             return 0;
         }
 
-        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        IAnsiConsole console = Terminal.For(output);
         console.Profile.Width = Math.Max(console.Profile.Width, 110);
         var productTable = new Table().Border(TableBorder.Ascii).Title("the MNIST-size step's products alone, float32, fastest round, split among the threads")
             .AddColumns("product", "threads", "µs", "GFLOP/s", "of peak");

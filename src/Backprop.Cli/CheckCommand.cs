@@ -11,6 +11,7 @@ namespace Backprop.Cli;
 /// <c>backprop check FILE...</c>: runs the core on each fixture and compares every expected
 /// quantity. Exit 0 when every file passes, 1 when any quantity mismatches, 2 when a file cannot
 /// be read or breaks the backprop-fixture/1 contract (docs/fixture-format.md), or the options are wrong.
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class CheckCommand
 {
@@ -18,7 +19,7 @@ public static class CheckCommand
     {
         var files = new Argument<string[]>("files")
         {
-            Description = "fixture files (backprop-fixture/1 JSON)",
+            Description = $"fixture files (backprop-fixture/1 JSON): regular files of at most {FixtureReader.MaxFileBytes} bytes of UTF-8, within the limits of docs/fixture-format.md (widths, elements, numbers per step, multiply-adds)",
             Arity = ArgumentArity.OneOrMore,
         };
         var json = new Option<bool>("--json") { Description = "print the results as JSON, for machines" };
@@ -28,8 +29,20 @@ public static class CheckCommand
         };
         var results = new Option<string?>("--results")
         {
-            Description = "check someone's results (backprop-results/1 JSON) against the one fixture given, instead of the core",
+            Description = $"check someone's results (backprop-results/1 JSON, a regular file of at most {FixtureReader.MaxFileBytes} bytes) against the one fixture given, instead of the core",
         };
+        // A word that looks like an option is taken for a file only when such a file exists:
+        // "check --bogus FILE" is a usage error, not a file named --bogus that cannot be read.
+        files.Validators.Add(result =>
+        {
+            foreach (string value in result.Tokens.Select(t => t.Value))
+            {
+                if (value.Length > 1 && value[0] == '-' && !File.Exists(value))
+                {
+                    result.AddError($"unknown option {value}; check takes --json, --tolerance and --results (give a file whose name starts with '-' as ./{value})");
+                }
+            }
+        });
         var command = new Command(
             "check",
             "Check the core against fixture files, or with --results someone's results against a fixture; exit 0 pass, 1 mismatch, 2 unreadable or invalid.")
@@ -51,30 +64,25 @@ public static class CheckCommand
             return FixtureCheck.Invalid;
         }
 
-        Tolerance? tolerance = null;
-        if (toleranceText is not null)
+        if (!ReadTolerance(toleranceText, error, out Tolerance? tolerance))
         {
-            if (!TryParseTolerance(toleranceText, out Tolerance parsed))
-            {
-                error.WriteLine($"--tolerance: expected rtol,atol as two non-negative finite numbers (e.g. 1e-5,1e-6), got \"{toleranceText}\"");
-                return FixtureCheck.Invalid;
-            }
-
-            tolerance = parsed;
+            return FixtureCheck.Invalid;
         }
 
         ResultsCheck check = ResultsCheck.Run(files[0], resultsPath, tolerance);
         if (json)
         {
-            output.WriteLine(Json([(resultsPath, check.ExitCode, check.Fixture, check.Tolerance, check.Quantities, check.Error, check.Findings)]));
+            output.WriteLine(Json([(resultsPath, check.ExitCode, check.Header, check.Tolerance, check.Quantities, check.Error, check.Findings)]));
         }
-        else if (check.Error is not null)
+
+        if (check.Error is not null)
         {
+            // A refusal goes to stderr with --json too; the JSON on stdout carries it for machines.
             error.WriteLine(check.Error);
         }
-        else
+        else if (!json)
         {
-            ResultsReport.Print($"{resultsPath} against {files[0]}", check.Fixture!, check.Tolerance, check.Quantities, check.Findings, output);
+            ResultsReport.Print($"{resultsPath} against {files[0]}", check.Header!, check.Tolerance, check.Quantities, check.Findings, output);
         }
 
         return check.ExitCode;
@@ -82,22 +90,19 @@ public static class CheckCommand
 
     public static int Run(IReadOnlyList<string> files, bool json, string? toleranceText, TextWriter output, TextWriter error)
     {
-        Tolerance? tolerance = null;
-        if (toleranceText is not null)
+        if (!ReadTolerance(toleranceText, error, out Tolerance? tolerance))
         {
-            if (!TryParseTolerance(toleranceText, out Tolerance parsed))
-            {
-                error.WriteLine($"--tolerance: expected rtol,atol as two non-negative finite numbers (e.g. 1e-5,1e-6), got \"{toleranceText}\"");
-                return FixtureCheck.Invalid;
-            }
-
-            tolerance = parsed;
+            return FixtureCheck.Invalid;
         }
 
         var checks = files.Select(f => (File: f, Check: FixtureChecker.CheckFile(f, tolerance))).ToArray();
         if (json)
         {
-            output.WriteLine(Json(checks.Select(c => (c.File, c.Check.ExitCode, c.Check.Fixture, c.Check.Tolerance, c.Check.Quantities, c.Check.Error, (IReadOnlyList<Finding>)[]))));
+            output.WriteLine(Json(checks.Select(c => (c.File, c.Check.ExitCode, c.Check.Header, c.Check.Tolerance, c.Check.Quantities, c.Check.Error, (IReadOnlyList<Finding>)[]))));
+            foreach ((string file, FixtureCheck check) in checks.Where(c => c.Check.Error is not null))
+            {
+                error.WriteLine($"{file}: {check.Error}");
+            }
         }
         else
         {
@@ -108,6 +113,25 @@ public static class CheckCommand
         }
 
         return checks.Max(c => c.Check.ExitCode);
+    }
+
+    /// <summary>--tolerance, when given; false (with the refusal written) when it is not rtol,atol.</summary>
+    private static bool ReadTolerance(string? text, TextWriter error, out Tolerance? tolerance)
+    {
+        tolerance = null;
+        if (text is null)
+        {
+            return true;
+        }
+
+        if (!TryParseTolerance(text, out Tolerance parsed))
+        {
+            error.WriteLine($"--tolerance: expected rtol,atol as two non-negative finite numbers (e.g. 1e-5,1e-6), got \"{text}\"");
+            return false;
+        }
+
+        tolerance = parsed;
+        return true;
     }
 
     public static bool TryParseTolerance(string text, out Tolerance tolerance)
@@ -134,7 +158,7 @@ public static class CheckCommand
             return;
         }
 
-        Fixture f = check.Fixture!;
+        FixtureHeader f = check.Header!;
         DType dtype = f.DType;
         output.WriteLine($"{file}: {f.Name}, {dtype.ToName()}, {f.Case.Network.Widths}, {check.Tolerance}");
         output.WriteLine($"  {"step",4} {"layer",5}  {"quantity",-20} {"max abs",9} {"max rel",9}  {"worst",-8} {"mismatched",10}  result");
@@ -156,7 +180,7 @@ public static class CheckCommand
 
     /// <summary>One object per file; non-finite numbers as the strings the fixture format uses.</summary>
     private static string Json(
-        IEnumerable<(string File, int Exit, Fixture? Fixture, Tolerance Tolerance, IReadOnlyList<QuantityComparison> Quantities, string? Error, IReadOnlyList<Finding> Findings)> checks)
+        IEnumerable<(string File, int Exit, FixtureHeader? Fixture, Tolerance Tolerance, IReadOnlyList<QuantityComparison> Quantities, string? Error, IReadOnlyList<Finding> Findings)> checks)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))

@@ -7,6 +7,7 @@ namespace Backprop.Cli;
 /// <summary>
 /// <c>backprop fixtures generate|check</c>: writes every declared fixture from libtorch, or
 /// regenerates them in memory and reports drift from the committed files.
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class FixturesCommand
 {
@@ -14,14 +15,14 @@ public static class FixturesCommand
     {
         var outDir = new Option<string?>("--out")
         {
-            Description = "folder to write to (default: the repository's fixtures/)",
+            Description = "folder to write to (default: the repository's fixtures/; outside the repository, required)",
         };
         var generate = new Command("generate", "Regenerate every fixture from libtorch.") { outDir };
         generate.SetAction(parse => Generate(parse.GetValue(outDir), output, error));
 
         var dir = new Option<string?>("--dir")
         {
-            Description = "folder holding the fixtures (default: the repository's fixtures/)",
+            Description = "folder holding the fixtures (default: the repository's fixtures/, else the copy shipped with the program)",
         };
         var check = new Command("check", "Regenerate every fixture in memory and compare it with the committed file number by number: exit 0 when each is the same or within rounding (the file's tolerance), 1 when one drifted past it, 2 when a file cannot be read.") { dir };
         check.SetAction(parse => Check(parse.GetValue(dir), output, error));
@@ -31,29 +32,60 @@ public static class FixturesCommand
 
     private static int Generate(string? outDir, TextWriter output, TextWriter error)
     {
-        string? dir = outDir ?? FixtureCatalog.FindRepositoryFixtures();
+        // Never into the copy shipped with the program: outside the repository, say where.
+        string? dir = outDir ?? Locations.RepositoryFixtures();
         if (dir is null)
         {
-            error.WriteLine("no --out given and no Backprop.Verify.sln above the current folder to find fixtures/ by");
+            error.WriteLine("--out: outside the repository (no Backprop.Verify.sln above the current folder), give the folder to write the fixtures to");
             return 2;
         }
 
+        if (string.IsNullOrWhiteSpace(dir))
+        {
+            error.WriteLine($"--out: \"{dir}\" names no folder; give the folder to write the fixtures to");
+            return 2;
+        }
+
+        // A folder where a fixture file must go would fail half-way through: refuse it first.
+        string[] paths = FixtureCatalog.All.Select(d => Path.Combine(dir, d.FileName)).ToArray();
+        if (paths.FirstOrDefault(Directory.Exists) is { } folder)
+        {
+            error.WriteLine($"--out: {folder} is a folder, where fixtures generate writes the file of that name; nothing was written");
+            return 2;
+        }
+
+        string? temp = null;
         try
         {
             Directory.CreateDirectory(dir);
-            foreach (FixtureDeclaration declaration in FixtureCatalog.All)
+            for (int i = 0; i < paths.Length; i++)
             {
-                string path = Path.Combine(dir, declaration.FileName);
-                string temp = path + ".tmp";
-                File.WriteAllText(temp, FixtureCatalog.Render(declaration, TorchWitness.Instance));
-                File.Move(temp, path, overwrite: true);
-                output.WriteLine($"wrote {path}");
+                temp = paths[i] + ".tmp";
+                File.WriteAllText(temp, FixtureCatalog.Render(FixtureCatalog.All[i], TorchWitness.Instance));
+                File.Move(temp, paths[i], overwrite: true);
+                temp = null;
+                output.WriteLine($"wrote {paths[i]}");
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            error.WriteLine($"cannot write fixtures to {dir}: {e.Message}");
+            error.WriteLine($"--out: cannot write fixtures to {dir}: {e.Message}");
             return 2;
+        }
+        finally
+        {
+            // A temporary file is never left behind, whatever stopped the writing.
+            if (temp is not null)
+            {
+                try
+                {
+                    File.Delete(temp);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    error.WriteLine($"--out: could not remove {temp}: {e.Message}");
+                }
+            }
         }
 
         return 0;
@@ -61,16 +93,16 @@ public static class FixturesCommand
 
     private static int Check(string? dirOption, TextWriter output, TextWriter error)
     {
-        string? dir = dirOption ?? FixtureCatalog.FindRepositoryFixtures();
+        string? dir = dirOption ?? Locations.Fixtures();
         if (dir is null)
         {
-            error.WriteLine("no --dir given and no Backprop.Verify.sln above the current folder to find fixtures/ by");
+            error.WriteLine("no --dir given, and neither the repository (Backprop.Verify.sln above the current folder) nor the program's own folder has fixtures/");
             return 2;
         }
 
-        if (!Directory.Exists(dir))
+        if (string.IsNullOrWhiteSpace(dir) || !Directory.Exists(dir))
         {
-            error.WriteLine($"--dir: {dir} is not a folder");
+            error.WriteLine($"--dir: \"{dir}\" is not a folder");
             return 2;
         }
 

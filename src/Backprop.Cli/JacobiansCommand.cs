@@ -9,17 +9,30 @@ namespace Backprop.Cli;
 /// <c>backprop jacobians</c>: seed 004's Jacobians for the worked example, as the article writes
 /// them (vec row-major, samples in rows), in full float64 precision, then the gradients they chain
 /// to, with the delta-rule core's agreement.
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class JacobiansCommand
 {
     public static Command Create(TextWriter output)
     {
-        var command = new Command("jacobians", "Print seed 004's Jacobians for the worked example, and check their chain against the delta rule.");
-        command.SetAction(_ => Run(output));
+        var dtype = new Option<string>("--dtype")
+        {
+            Description = "the delta-rule core's dtype: float64 (default) or float32, as the article ran; the Jacobians are always float64",
+            DefaultValueFactory = _ => "float64",
+        };
+        dtype.AcceptOnlyFromAmong("float32", "float64");
+        var command = new Command("jacobians", "Print seed 004's Jacobians for the worked example, and check their chain against the delta rule.") { dtype };
+        command.SetAction(parse => Run(DTypeNames.TryParse(parse.GetValue(dtype), out DType d) ? d : DType.Float64, output));
         return command;
     }
 
-    public static int Run(TextWriter output)
+    public static int Run(TextWriter output) => Run(DType.Float64, output);
+
+    /// <summary>
+    /// The Jacobians in float64, then the delta-rule core in <paramref name="dtype"/> against their
+    /// chain, at that dtype's tolerance: float32's rounding stays inside float32's tolerance.
+    /// </summary>
+    public static int Run(DType dtype, TextWriter output)
     {
         TrainingCase example = WorkedExample.Case;
         JacobianRun witness = JacobianChain.Run(example);
@@ -35,11 +48,11 @@ public static class JacobiansCommand
             }
         }
 
-        StepRecord<double> delta = Trainer.Run<double>(example with { Optimizer = null })[0];
+        StepRecord<double> delta = Trainer.Run(example with { Optimizer = null }, dtype)[0];
         IReadOnlyList<QuantityComparison> results = StepComparison.Compare(
-            1, StepExpectation.From(delta), witness.Step, Tolerance.Float64);
+            1, StepExpectation.From(delta), witness.Step, Tolerance.For(dtype));
         output.WriteLine();
-        output.WriteLine("De-vectorised, against the delta-rule core:");
+        output.WriteLine($"De-vectorised, against the delta-rule core in {dtype.ToName()} ({Tolerance.For(dtype)}):");
         foreach (QuantityComparison r in results)
         {
             output.WriteLine($"  {(r.Passed ? "agrees" : "DIFFERS")}  {r.Quantity,-32} max |Δ| {(r.MaxAbsError == 0 ? "0" : r.MaxAbsError.ToString("0.##E+0", CultureInfo.InvariantCulture))}");

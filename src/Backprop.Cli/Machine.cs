@@ -1,6 +1,6 @@
 namespace Backprop.Cli;
 
-/// <summary>What this machine is, for reports whose numbers depend on it (libtorch's last bits, speed).</summary>
+/// <summary>What this machine is, for reports whose numbers depend on it (libtorch's last bits, speed). Thread-safe: the description is read once and never changes.</summary>
 public static class Machine
 {
     /// <summary>The CPU's model name as the operating system reports it, with its core count.</summary>

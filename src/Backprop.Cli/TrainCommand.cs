@@ -17,6 +17,7 @@ namespace Backprop.Cli;
 /// implementations' accuracies and their parameters' divergence per epoch. <c>--out DIR</c> writes
 /// trajectory.csv and the plots; <c>--json</c> prints a summary object. Exit 0 when done, 2 for bad
 /// options or data, with nothing written.
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class TrainCommand
 {
@@ -29,7 +30,7 @@ public static class TrainCommand
         };
         var layers = new Option<string>("--layers")
         {
-            Description = "hidden layer widths, comma-separated (\"\" for none)",
+            Description = $"hidden layer widths, comma-separated (\"\" for none): at most {TrainingOptions.MaxHiddenLayers} layers, each 1 to {TrainingOptions.MaxWidth} units, and at most {TrainingOptions.MaxWeights} weights in the whole network",
             DefaultValueFactory = _ => "64,32",
         };
         var activation = new Option<string>("--activation")
@@ -42,21 +43,22 @@ public static class TrainCommand
             Description = "sgd (with momentum), adam or adamw",
             DefaultValueFactory = _ => "sgd",
         };
-        var lr = new Option<double?>("--lr") { Description = "learning rate (default: 0.01 for sgd, 0.001 for adam and adamw)" };
+        var lr = new Option<double?>("--lr") { CustomParser = r => Numbers.Parse(r), Description = "learning rate (default: 0.01 for sgd, 0.001 for adam and adamw): finite, at least 0, and fitting the dtype (in float32 at most 3.4E+38; for adam and adamw, lr / (1 − 0.9) too)" };
         var momentum = new Option<double>("--momentum")
         {
-            Description = "sgd's momentum",
+            CustomParser = Numbers.Parse,
+            Description = "sgd's momentum: finite and at least 0",
             DefaultValueFactory = _ => 0.9,
         };
-        var weightDecay = new Option<double?>("--weight-decay") { Description = "weight decay (default: 0, and 0.01 for adamw as in PyTorch)" };
+        var weightDecay = new Option<double?>("--weight-decay") { CustomParser = r => Numbers.Parse(r), Description = "weight decay (default: 0, and 0.01 for adamw as in PyTorch): finite, at least 0, fitting the dtype" };
         var epochs = new Option<int>("--epochs")
         {
-            Description = "passes over the training set",
+            Description = $"passes over the training set: at least 1, and at most {TrainingOptions.MaxSteps} steps in all (epochs × minibatches per epoch)",
             DefaultValueFactory = _ => new TrainingOptions().Epochs,
         };
         var batch = new Option<int>("--batch")
         {
-            Description = "minibatch size",
+            Description = "minibatch size: 1 to the training set's size",
             DefaultValueFactory = _ => new TrainingOptions().BatchSize,
         };
         var dtype = new Option<string>("--dtype")
@@ -70,7 +72,7 @@ public static class TrainCommand
             Description = "seeds the split, the starting weights and the minibatch order",
             DefaultValueFactory = _ => 1,
         };
-        var data = new Option<string?>("--data") { Description = "folder holding the data files (default: the repository's fixtures/data)" };
+        var data = new Option<string?>("--data") { Description = $"folder holding the data files (default: the repository's fixtures/data, else the copy shipped with the program); each file is read only if it is a regular file of at most {Dataset.MaxFileBytes} bytes with the shipped checksum" };
         var outDir = new Option<string?>("--out") { Description = "folder to write trajectory.csv and the plots to" };
         var json = new Option<bool>("--json") { Description = "print a summary object as JSON instead of the tables" };
 
@@ -95,6 +97,18 @@ public static class TrainCommand
                     DType = DTypeNames.TryParse(parse.GetValue(dtype), out DType d) ? d : DType.Float32,
                     Seed = parse.GetValue(seed),
                 };
+                try
+                {
+                    options.Optimizer.Validate(options.DType);
+                }
+                catch (ArgumentException e)
+                {
+                    // The optimizer's words name its setting (lr, weight_decay); say which options gave it.
+                    throw new ArgumentException(
+                        $"--optimizer {options.Optimizer.Name} {Given("--lr", parse.GetValue(lr))}{(options.Optimizer.Settings.Any(x => x.Name == "momentum") ? Given("--momentum", parse.GetValue(momentum)) : "")}" +
+                        $"{Given("--weight-decay", parse.GetValue(weightDecay))}--dtype {options.DType.ToName()}: {e.Message}");
+                }
+
                 options.Validate();
             }
             catch (ArgumentException e)
@@ -112,6 +126,8 @@ public static class TrainCommand
         });
         return command;
     }
+
+    private static string Given(string option, double? value) => value is { } v ? $"{option} {v.ToString("R", CultureInfo.InvariantCulture)} " : "";
 
     private static int[] ParseLayers(string text)
     {
@@ -147,14 +163,21 @@ public static class TrainCommand
         Dataset dataset;
         try
         {
-            string? dir = dataDir ?? (FixtureCatalog.FindRepositoryFixtures() is string fixtures ? Path.Combine(fixtures, "data") : null);
+            string? dir = dataDir ?? Locations.Data();
             if (dir is null)
             {
-                error.WriteLine("no --data given and no Backprop.Verify.sln above the current folder to find fixtures/data by");
+                error.WriteLine("no --data given, and neither the repository (Backprop.Verify.sln above the current folder) nor the program's own folder has fixtures/data");
                 return 2;
             }
 
             dataset = Dataset.Load(datasetName, dir);
+
+            // Everything that can be refused is refused before any training, for both dtypes when --out trains both.
+            SideBySideTraining.Check(dataset, options);
+            if (outDir is not null)
+            {
+                SideBySideTraining.Check(dataset, options with { DType = options.DType == DType.Float32 ? DType.Float64 : DType.Float32 });
+            }
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
@@ -214,6 +237,12 @@ public static class TrainCommand
 
     private static TrainingResult RunWithProgress(Dataset dataset, TrainingOptions options, TextWriter output)
     {
+        if (!Terminal.IsInteractive(output))
+        {
+            // Redirected: no progress lines; the table after the run says everything per epoch.
+            return SideBySideTraining.Run(dataset, options);
+        }
+
         IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         TrainingResult? result = null;
         console.Progress().AutoClear(false).Start(progress =>
@@ -231,7 +260,7 @@ public static class TrainCommand
 
     private static void Report(TrainingResult r, TextWriter output)
     {
-        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        IAnsiConsole console = Terminal.For(output);
         console.Profile.Width = Math.Max(console.Profile.Width, 120); // the eight columns do not fit 80, a redirected output's default
         var table = new Table().Border(TableBorder.Ascii)
             .Title(Markup.Escape($"{r.Dataset}: {r.Network.Widths}, {r.Options.Activation}, {r.Options.Optimizer.Name}, batch {r.Options.BatchSize}, {r.Options.DType.ToName()}, seed {r.Options.Seed}"))

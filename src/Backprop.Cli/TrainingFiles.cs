@@ -11,6 +11,7 @@ namespace Backprop.Cli;
 /// What <c>backprop train --out</c> writes for runs of the same settings in float32 and float64:
 /// trajectory.csv (one row per dtype and step), loss.png (both implementations' minibatch loss)
 /// and divergence.png (log scale, both dtypes).
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class TrainingFiles
 {
@@ -94,6 +95,7 @@ public static class TrainingFiles
 /// <summary>
 /// An output folder that receives all of its files or none: it is tried before the run, each file
 /// is written under a temporary name, and only when every one is complete are they renamed into place.
+/// Not thread-safe: one run opens it and writes its files.
 /// </summary>
 public sealed class OutputFolder
 {

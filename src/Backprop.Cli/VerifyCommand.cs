@@ -14,14 +14,18 @@ namespace Backprop.Cli;
 /// ≤ 3). Each is compared operation by operation (every quantity, the update included) and exits 1
 /// on any disagreement there, naming the seeds to replay. float64 runs are also compared end to end
 /// where the trajectory is well-posed, and the count is reported.
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class VerifyCommand
 {
+    /// <summary>The most networks one run checks (verify --exec too): a count past it is a typo, not a plan.</summary>
+    public const int MaxNetworks = 1_000_000;
+
     public static Command Create(TextWriter output, TextWriter error)
     {
         var networks = new Option<int?>("--networks", "-n")
         {
-            Description = "how many random networks to check (default 1000; with --exec, 200)",
+            Description = $"how many random networks to check, 1 to {MaxNetworks} (default 1000; with --exec, 200)",
         };
         var seed = new Option<int>("--seed", "-s")
         {
@@ -36,21 +40,33 @@ public static class VerifyCommand
             networks, seed,
         };
         exec.AddTo(command);
-        command.SetAction(parse => parse.GetValue(exec.Exec) is { } program
-            ? VerifyExecCommand.Run(program, parse.GetValue(networks) ?? 200, parse.GetValue(seed), exec.Read(parse), output, error)
-            : Run(parse.GetValue(networks) ?? 1000, parse.GetValue(seed), output, error));
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(exec.Exec) is { } program)
+            {
+                return VerifyExecCommand.Run(program, parse.GetValue(networks) ?? 200, parse.GetValue(seed), exec.Read(parse), output, error);
+            }
+
+            if (exec.GivenWithoutExec(parse) is { } option)
+            {
+                error.WriteLine($"{option} applies only with --exec; verify alone checks the core on the whole vocabulary, in both dtypes");
+                return 2;
+            }
+
+            return Run(parse.GetValue(networks) ?? 1000, parse.GetValue(seed), output, error);
+        });
         return command;
     }
 
     public static int Run(int count, int firstSeed, TextWriter output, TextWriter error)
     {
-        if (count < 1)
+        if (count is < 1 or > MaxNetworks)
         {
-            error.WriteLine($"--networks must be at least 1, got {count}");
+            error.WriteLine($"--networks must be from 1 to {MaxNetworks}, got {count}");
             return 2;
         }
 
-        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        IAnsiConsole console = Terminal.For(output);
         var worst = new SortedDictionary<string, (double Abs, double Rel, double Ratio)>(StringComparer.Ordinal);
         var activations = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var losses = new SortedDictionary<string, int>(StringComparer.Ordinal);
@@ -61,9 +77,8 @@ public static class VerifyCommand
         int kinks = 0, quantities = 0, overflowed = 0, diverged = 0;
         var clock = Stopwatch.StartNew();
 
-        console.Progress().AutoClear(false).Start(progress =>
+        ProgressLines.Run(count, output, "verify", "networks checked", task =>
         {
-            ProgressTask task = progress.AddTask("verify", maxValue: count);
             for (int i = 0; i < count; i++)
             {
                 int seed = unchecked(firstSeed + i);
@@ -74,7 +89,7 @@ public static class VerifyCommand
                 if (n.Overflowed(torch))
                 {
                     overflowed++;
-                    task.Increment(1);
+                    task();
                     continue;
                 }
 
@@ -109,7 +124,7 @@ public static class VerifyCommand
                 foreach (LayerSpec l in n.Case.Network.Layers) Count(activations, l.Activation.ToString());
                 Count(losses, n.Case.Network.Loss.Name);
                 Count(optimizers, n.Case.Optimizer?.Name ?? "none");
-                task.Increment(1);
+                task();
             }
         });
 
@@ -121,6 +136,9 @@ public static class VerifyCommand
         }
 
         console.Write(table);
+        output.WriteLine("An element agrees when |core − libtorch| ≤ atol + rtol·|libtorch|. worst |Δ| and worst rel are the largest over all networks");
+        output.WriteLine("and grow with the values themselves (|Δ| is large where the values are, rel is Infinity where libtorch gives 0 and");
+        output.WriteLine("the core a number within atol of it); the last column, |Δ| over what is allowed there, decides: at most 1 is agreement.");
         output.WriteLine($"{count} networks ({quantities} quantities) in {seconds:0.0} s, {count / seconds:0} networks/s; " +
                          $"{kinks} networks hit a kink exactly (z = 0 at relu, leaky_relu or elu); " +
                          $"{overflowed} overflowed in libtorch itself and were not compared; " +

@@ -5,16 +5,15 @@ using Backprop.Core;
 using Backprop.Oracle;
 using Backprop.Verification;
 using Spectre.Console;
-using Layout = Backprop.Core.Layout;
 
 namespace Backprop.Cli;
 
-/// <summary>The options of <c>verify --exec</c>, as given on the command line.</summary>
+/// <summary>The options of <c>verify --exec</c>, as given on the command line. Thread-safe: immutable.</summary>
 public sealed record VerifyExecSettings(
     string? Activations, string? Losses, string? Optimizers, string? Layouts, string DType,
     int MaxSteps, double TimeoutSeconds, string OutDir, string? Replay);
 
-/// <summary>The <c>verify --exec</c> options, declared once and read back together.</summary>
+/// <summary>The <c>verify --exec</c> options, declared once and read back together. Thread-safe to read once added to a command: the options are made once and only read.</summary>
 public sealed class VerifyExecOptions
 {
     public Option<string?> Exec { get; } = new("--exec")
@@ -28,7 +27,7 @@ public sealed class VerifyExecOptions
     private readonly Option<string?> layouts = new("--layouts") { Description = "layouts it supports, as samples/weights: rows/out-in, rows/in-out, columns/out-in, columns/in-out (default: all)" };
     private readonly Option<string> dtype = new("--dtype") { Description = "float64 (default) or float32 (inner dimensions ≤ 3, where libtorch sums in a plain loop's order)", DefaultValueFactory = _ => "float64" };
     private readonly Option<int> maxSteps = new("--max-steps") { Description = "at most this many training steps per case (1 to 5)", DefaultValueFactory = _ => 5 };
-    private readonly Option<double> timeout = new("--timeout") { Description = "seconds to wait for each answer (default 10)", DefaultValueFactory = _ => 10 };
+    private readonly Option<double> timeout = new("--timeout") { Description = "seconds to wait for each answer, above 0 and at most 3600 (default 10)", DefaultValueFactory = _ => 10, CustomParser = Numbers.Parse };
     private readonly Option<string> outDir = new("--out") { Description = "folder for the smallest failing case (default: the current folder)", DefaultValueFactory = _ => "." };
     private readonly Option<string?> replay = new("--replay") { Description = "ask the command about this one fixture instead of random cases (no libtorch needed)" };
 
@@ -39,6 +38,14 @@ public sealed class VerifyExecOptions
         {
             command.Options.Add(option);
         }
+    }
+
+    /// <summary>The first option given that only --exec reads (verify without --exec would ignore it), or null.</summary>
+    public string? GivenWithoutExec(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        return new Option[] { activations, losses, optimizers, layouts, dtype, maxSteps, timeout, outDir, replay }
+            .FirstOrDefault(o => parse.GetResult(o) is { Implicit: false })?.Name;
     }
 
     public VerifyExecSettings Read(ParseResult parse)
@@ -55,6 +62,7 @@ public sealed class VerifyExecOptions
 /// language against libtorch. Exit 0 when every case agrees, 1 on a disagreement (with the
 /// smallest failing case written as a fixture, the comparison table, the likely cause and a
 /// replay command), 2 when the options are wrong or the command fails to answer.
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class VerifyExecCommand
 {
@@ -63,6 +71,12 @@ public static class VerifyExecCommand
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        if (string.IsNullOrWhiteSpace(command))
+        {
+            error.WriteLine("--exec: give the command to run, e.g. --exec \"python3 my_backprop.py\"");
+            return 2;
+        }
+
         if (Refusal(networks, settings, out VerifyOptions? options) is { } problem)
         {
             error.WriteLine(problem);
@@ -135,7 +149,7 @@ public static class VerifyExecCommand
 
         output.WriteLine($"Random network seed {failure.Original.Seed} disagrees with libtorch ({outcome.Compared} compared{skipped}); " +
                          $"shrunk {failure.ShrinkSteps} times to {Describe(failure.Smallest)}:");
-        ResultsReport.Print("the smallest failing case", failure.Fixture, failure.Check.Tolerance, failure.Check.Quantities, failure.Check.Findings, output);
+        ResultsReport.Print("the smallest failing case", failure.Fixture.Header, failure.Check.Tolerance, failure.Check.Quantities, failure.Check.Findings, output);
         output.WriteLine($"The case, with libtorch's expectations: {path}");
         output.WriteLine($"Replay it: backprop verify --exec \"{command}\" --replay {path}");
         return 1;
@@ -155,7 +169,7 @@ public static class VerifyExecCommand
         }
 
         ResultsCheck check = ResultsCheck.Compare(fixture, implementation.Run(fixture));
-        ResultsReport.Print($"\"{command}\" on {fixturePath}", fixture, check.Tolerance, check.Quantities, check.Findings, output);
+        ResultsReport.Print($"\"{command}\" on {fixturePath}", fixture.Header, check.Tolerance, check.Quantities, check.Findings, output);
         return check.ExitCode;
     }
 
@@ -194,9 +208,9 @@ public static class VerifyExecCommand
     private static string? Refusal(int networks, VerifyExecSettings s, out VerifyOptions? options)
     {
         options = null;
-        if (networks < 1)
+        if (networks is < 1 or > VerifyCommand.MaxNetworks)
         {
-            return $"--networks must be at least 1, got {networks}";
+            return $"--networks must be from 1 to {VerifyCommand.MaxNetworks}, got {networks}";
         }
 
         if (!DTypeNames.TryParse(s.DType, out DType dtype))
@@ -204,75 +218,21 @@ public static class VerifyExecCommand
             return $"--dtype: expected float32 or float64, got \"{s.DType}\"";
         }
 
-        if (s.MaxSteps is < 1 or > 5)
-        {
-            return $"--max-steps: expected 1 to 5, got {s.MaxSteps}";
-        }
-
         if (!(s.TimeoutSeconds > 0 && s.TimeoutSeconds <= 3600))
         {
             return $"--timeout: expected seconds above 0 and at most 3600, got {s.TimeoutSeconds.ToString(CultureInfo.InvariantCulture)}";
         }
 
-        string? Names(string option, string? list, IEnumerable<string> known, out IReadOnlySet<string>? set)
-        {
-            set = null;
-            if (list is null)
-            {
-                return null;
-            }
-
-            string[] names = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            string[] knownNames = known.ToArray();
-            if (names.Length == 0)
-            {
-                return $"{option}: no names given; known: {string.Join(", ", knownNames)}";
-            }
-
-            if (names.FirstOrDefault(n => !knownNames.Contains(n)) is { } unknown)
-            {
-                return $"{option}: unknown \"{unknown}\"; known: {string.Join(", ", knownNames)}";
-            }
-
-            set = names.ToHashSet();
-            return null;
-        }
-
-        if (Names("--activations", s.Activations, Vocabulary.Activations.Select(k => k.Name), out var activations) is { } a) return a;
-        if (Names("--losses", s.Losses, Vocabulary.Losses.Select(k => k.Name), out var losses) is { } l) return l;
-        if (Names("--optimizers", s.Optimizers, Vocabulary.Optimizers.Select(k => k.Name).Prepend("none"), out var optimizers) is { } o) return o;
-        IReadOnlyList<Layout>? layouts = null;
-        if (s.Layouts is { } layoutList)
-        {
-            var parsed = new List<Layout>();
-            foreach (string name in layoutList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                Layout? layout = Layout.All.FirstOrDefault(x => $"{x.SamplesName}/{x.WeightsName}" == name);
-                if (layout is null)
-                {
-                    return $"--layouts: unknown \"{name}\"; known: {string.Join(", ", Layout.All.Select(x => $"{x.SamplesName}/{x.WeightsName}"))}";
-                }
-
-                parsed.Add(layout);
-            }
-
-            if (parsed.Count == 0)
-            {
-                return "--layouts: no layouts given";
-            }
-
-            layouts = parsed;
-        }
-
-        RandomNetworkOptions bounds = (dtype == DType.Float32 ? RandomNetworkOptions.Float32 : new RandomNetworkOptions()) with { MaxSteps = s.MaxSteps };
-        bounds = bounds with { Activations = activations, Losses = losses, Optimizers = optimizers, Layouts = layouts };
+        static string[]? List(string? text) => text?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        RandomNetworkOptions bounds;
         try
         {
-            _ = RandomNetworks.Build(0, dtype, bounds);
+            bounds = RandomNetworkOptions.For(dtype, s.MaxSteps, List(s.Activations), List(s.Losses), List(s.Optimizers), List(s.Layouts));
         }
         catch (ArgumentException e)
         {
-            return $"verify --exec: {e.Message}";
+            // The vocabulary's lists are named as the options that give them.
+            return e.Message.StartsWith("no ", StringComparison.Ordinal) ? $"verify --exec: {e.Message}" : $"--{e.Message}";
         }
 
         options = new VerifyOptions(dtype, networks, 1, bounds);

@@ -9,6 +9,7 @@ namespace Backprop.Cli;
 /// <summary>
 /// <c>backprop</c> with no command: seed 004's worked example, step by step as the article walks
 /// it, with the core's numbers printed and libtorch's agreement stated for every line.
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class Walkthrough
 {

@@ -13,6 +13,7 @@ namespace Backprop.Core;
 ///             dWˡ = dZˡᵀ·Aˡ⁻¹            dbˡ = Σ_rows dZˡ        dAˡ⁻¹ = dZˡ·Wˡ
 /// </code>
 /// The 1/m of a mean cost is already inside dAᴸ, so no step below divides by the batch size.
+/// Thread-safe: it holds no state; a <see cref="Workspace{T}"/> serves one pass at a time.
 /// </summary>
 public static class Backpropagation
 {
@@ -42,6 +43,20 @@ public static class Backpropagation
         ArgumentNullException.ThrowIfNull(w);
         network.CheckBatch(batch);
         w.CheckFits(network, batch.X);
+        w.Enter();
+        try
+        {
+            return Pass(network, batch, w);
+        }
+        finally
+        {
+            w.Exit();
+        }
+    }
+
+    private static T Pass<T>(Network<T> network, Batch<T> batch, Workspace<T> w)
+        where T : IFloatingPointIeee754<T>
+    {
         (NetworkSpec spec, Layout layout) = (network.Spec, network.Layout);
         SampleAxis samples = layout.Samples;
         int L = spec.Layers.Count;
@@ -87,11 +102,15 @@ public static class Backpropagation
 /// Every matrix one forward and backward pass writes, for one network shape and sample count,
 /// indexed by layer l = 1..L as the algorithm names them (A[0] is the batch's X while a pass
 /// runs; dA[0] stays empty, as no layer needs ∂J/∂X). Allocated once and reused step after
-/// step, so training allocates nothing.
+/// step, so training allocates nothing. Not thread-safe: a pass writes every matrix, so a pass
+/// started on a second thread while one runs throws <see cref="InvalidOperationException"/>
+/// instead of mixing the two; give each thread its own workspace.
 /// </summary>
 public sealed class Workspace<T>
     where T : IFloatingPointIeee754<T>
 {
+    private int busy;
+
     /// <summary>A workspace whose products run with the default <see cref="KernelOptions"/> (one thread).</summary>
     public Workspace(Network<T> network, int samples)
         : this(network, samples, KernelOptions.Default)
@@ -144,6 +163,18 @@ public sealed class Workspace<T>
 
     public T[][] db { get; }
 #pragma warning restore SA1300, IDE1006
+
+    /// <summary>Claims the workspace for one pass, or throws when another thread holds it.</summary>
+    internal void Enter()
+    {
+        if (Interlocked.Exchange(ref busy, 1) != 0)
+        {
+            throw new InvalidOperationException(
+                "this Workspace is already in use by a forward and backward pass on another thread; a pass writes every matrix in it, so give each thread its own workspace");
+        }
+    }
+
+    internal void Exit() => Volatile.Write(ref busy, 0);
 
     /// <summary>Checks that this workspace was made for the network's shape and layout and the batch's sample count.</summary>
     public void CheckFits(Network<T> network, Matrix<T> x)

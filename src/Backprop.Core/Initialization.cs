@@ -1,6 +1,6 @@
 namespace Backprop.Core;
 
-/// <summary>Starting parameters for a network, from a seeded random source.</summary>
+/// <summary>Starting parameters for a network, from a seeded random source. Thread-safe: it holds no state; the Random passed in is the caller's, and is not thread-safe.</summary>
 public static class Initialization
 {
     /// <summary>

@@ -5,6 +5,7 @@ namespace Backprop.Core;
 /// <summary>
 /// A dense row-major matrix: element (r, c) is <c>Data[r * Cols + c]</c>. A bias or any other
 /// vector is a plain array; a matrix always has two dimensions, even when one of them is 1.
+/// Not thread-safe: its elements are mutable, and nothing guards a write against a read.
 /// </summary>
 public sealed class Matrix<T>
     where T : INumberBase<T>
@@ -50,10 +51,15 @@ public sealed class Matrix<T>
     public static Matrix<T> FromRows(IReadOnlyList<IReadOnlyList<T>> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        int cols = rows.Count == 0 ? 0 : rows[0].Count;
+        int cols = rows.Count == 0 ? 0 : (rows[0] ?? throw new ArgumentNullException(nameof(rows), "row 0 is null")).Count;
         var m = new Matrix<T>(rows.Count, cols);
         for (int r = 0; r < rows.Count; r++)
         {
+            if (rows[r] is null)
+            {
+                throw new ArgumentNullException(nameof(rows), $"row {r} is null");
+            }
+
             if (rows[r].Count != cols)
             {
                 throw new ArgumentException($"row {r} has {rows[r].Count} elements, but row 0 has {cols}", nameof(rows));

@@ -4,15 +4,23 @@ using Backprop.Core.Losses;
 
 namespace Backprop.Core;
 
-/// <summary>One dense layer: <see cref="Units"/> neurons followed by an activation.</summary>
-public sealed record LayerSpec(int Units, Activation Activation);
+/// <summary>One dense layer: <see cref="Units"/> neurons followed by an activation. Thread-safe: immutable.</summary>
+public sealed record LayerSpec(int Units, Activation Activation)
+{
+    public Activation Activation { get; init => field = Guard.NotNull(value, nameof(Activation)); } = Guard.NotNull(Activation, nameof(Activation));
+}
 
 /// <summary>
 /// The shape of a dense network: an input width, its layers in forward order, and the loss on
 /// the last layer's output. Parameters live elsewhere, so one spec serves every dtype.
+/// Thread-safe: immutable (as long as the list of layers given is not changed afterwards).
 /// </summary>
 public sealed record NetworkSpec(int Inputs, IReadOnlyList<LayerSpec> Layers, Loss Loss)
 {
+    public IReadOnlyList<LayerSpec> Layers { get; init => field = Guard.NoNulls(value, nameof(Layers)); } = Guard.NoNulls(Layers, nameof(Layers));
+
+    public Loss Loss { get; init => field = Guard.NotNull(value, nameof(Loss)); } = Guard.NotNull(Loss, nameof(Loss));
+
     /// <summary>Layer widths from input to output: for the worked example 2-3-2-1.</summary>
     public string Widths => string.Join('-', Layers.Select(l => l.Units).Prepend(Inputs));
 
@@ -20,10 +28,17 @@ public sealed record NetworkSpec(int Inputs, IReadOnlyList<LayerSpec> Layers, Lo
     public int InputsOf(int l) => l == 1 ? Inputs : Layers[l - 2].Units;
 }
 
-/// <summary>A layer's weight W (out×in as PyTorch's nn.Linear, or in×out, as the layout says) and bias b (out).</summary>
+/// <summary>
+/// A layer's weight W (out×in as PyTorch's nn.Linear, or in×out, as the layout says) and bias b
+/// (out). Not thread-safe: the matrix and the array are mutable, and an optimizer updates them in place.
+/// </summary>
 public sealed record LayerParameters<T>(Matrix<T> Weight, T[] Bias)
     where T : INumberBase<T>
 {
+    public Matrix<T> Weight { get; init => field = Guard.NotNull(value, nameof(Weight)); } = Guard.NotNull(Weight, nameof(Weight));
+
+    public T[] Bias { get; init => field = Guard.NotNull(value, nameof(Bias)); } = Guard.NotNull(Bias, nameof(Bias));
+
     public LayerParameters<TOut> Convert<TOut>()
         where TOut : INumberBase<TOut>
         => new(Weight.Convert<TOut>(), Array.ConvertAll(Bias, TOut.CreateTruncating));
@@ -31,7 +46,12 @@ public sealed record LayerParameters<T>(Matrix<T> Weight, T[] Bias)
     public LayerParameters<T> DeepCopy() => new(Weight.Clone(), (T[])Bias.Clone());
 }
 
-/// <summary>A spec with its parameters in one dtype, checked to fit together.</summary>
+/// <summary>
+/// A spec with its parameters in one dtype, checked to fit together. Forward and backward passes
+/// only read it, so several threads may run them at once, each with its own
+/// <see cref="Workspace{T}"/>; an optimizer step writes its parameters, and must not overlap them
+/// (<see cref="TrainingSession{T}"/> refuses a second thread).
+/// </summary>
 public sealed class Network<T>
     where T : IFloatingPointIeee754<T>
 {
@@ -71,6 +91,7 @@ public sealed class Network<T>
             throw new ArgumentException("the network must have at least one layer");
         }
 
+        Guard.NoNulls(parameters, nameof(parameters));
         if (parameters.Count != spec.Layers.Count)
         {
             throw new ArgumentException(
@@ -125,13 +146,22 @@ public sealed class Network<T>
     /// <summary>
     /// Checks a batch against the network and its layout: X holds n samples of the network's
     /// inputs, Y n samples of its outputs, or n class indices (n×1 in every layout) for a loss that
-    /// takes them. A square X or Y fits either orientation; it is read in the declared one.
+    /// takes them. A square X or Y fits either orientation; it is read in the declared one. Then
+    /// the targets' values, as PyTorch checks them (<see cref="Loss.CheckTargets{T}"/>).
     /// </summary>
     public void CheckBatch(Batch<T> batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         Matrix<T> y = batch.Y;
         int n = CheckInputs(batch.X);
+        CheckTargetShape(batch, y, n);
+
+        // The values last: class indices that are whole and in range, BCE's targets in [0, 1].
+        Spec.Loss.CheckTargets(y, batch.Targets, Spec.Layers[^1].Units);
+    }
+
+    private void CheckTargetShape(Batch<T> batch, Matrix<T> y, int n)
+    {
 
         int outputs = Spec.Layers[^1].Units;
         if (batch.ClassIndices)

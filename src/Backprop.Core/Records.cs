@@ -6,6 +6,7 @@ namespace Backprop.Core;
 /// Everything one layer computed in one step: forward Z (pre-activation) and A (activation), and
 /// backward ∂J/∂A, ∂J/∂Z, ∂J/∂W and ∂J/∂b, oriented as the case's layout says (per-sample
 /// matrices like X, ∂J/∂W like W).
+/// Thread-safe to read: nothing changes it after it is made (its matrices are arrays that nothing writes).
 /// </summary>
 public sealed record LayerRecord<T>(
     Matrix<T> Z,
@@ -29,6 +30,7 @@ public sealed record LayerRecord<T>(
 /// One training step, as the core and the oracle both report it: the cost, every layer's
 /// intermediates and gradients, and the parameters after the optimizer's update (null when the
 /// step has no optimizer).
+/// Thread-safe to read: nothing changes it after it is made (its matrices are arrays that nothing writes).
 /// </summary>
 public sealed record StepRecord<T>(
     T Cost,

@@ -4,7 +4,7 @@ using Backprop.Core.Optimizers;
 
 namespace Backprop.Core;
 
-/// <summary>Runs a <see cref="TrainingCase"/> through the core: forward, backward and update, step by step.</summary>
+/// <summary>Runs a <see cref="TrainingCase"/> through the core: forward, backward and update, step by step. Thread-safe: each run has its own session.</summary>
 public static class Trainer
 {
     public static IReadOnlyList<StepRecord<T>> Run<T>(TrainingCase trainingCase)
@@ -26,12 +26,15 @@ public static class Trainer
 
 /// <summary>
 /// A network and its optimizer, stepped one batch at a time: what <see cref="Trainer"/> runs, and
-/// what a long training run (thousands of minibatches) uses directly.
+/// what a long training run (thousands of minibatches) uses directly. Not thread-safe: a step
+/// changes the parameters, the optimizer's state and the workspace, so a step from a second
+/// thread while one runs throws <see cref="InvalidOperationException"/> instead of mixing them.
 /// </summary>
 public sealed class TrainingSession<T>
     where T : IFloatingPointIeee754<T>
 {
     private readonly Optimizer<T>? optimizer;
+    private int busy;
 
     /// <summary>Starts from the case's spec, parameters, layout and optimizer (its batches and steps are not used), with the default kernel options (one thread).</summary>
     public TrainingSession(TrainingCase trainingCase)
@@ -66,6 +69,19 @@ public sealed class TrainingSession<T>
     public T Train(Batch<T> batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        Enter();
+        try
+        {
+            return TrainOne(batch);
+        }
+        finally
+        {
+            Volatile.Write(ref busy, 0);
+        }
+    }
+
+    private T TrainOne(Batch<T> batch)
+    {
         int samples = Network.CheckInputs(batch.X);
         if (workspace is null || workspace.Samples != samples)
         {
@@ -81,6 +97,30 @@ public sealed class TrainingSession<T>
 
     /// <summary>Forward, backward and (with an optimizer) one update; the record carries the parameters after it.</summary>
     public StepRecord<T> Step(Batch<T> batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        Enter();
+        try
+        {
+            return StepOne(batch);
+        }
+        finally
+        {
+            Volatile.Write(ref busy, 0);
+        }
+    }
+
+    /// <summary>A cheap guard: one step at a time, or a clear error.</summary>
+    private void Enter()
+    {
+        if (Interlocked.Exchange(ref busy, 1) != 0)
+        {
+            throw new InvalidOperationException(
+                "this TrainingSession is already running a step on another thread; a session trains one network one step at a time, so give each thread its own session");
+        }
+    }
+
+    private StepRecord<T> StepOne(Batch<T> batch)
     {
         StepRecord<T> step = Backpropagation.ForwardBackward(Network, batch);
         if (optimizer is null)

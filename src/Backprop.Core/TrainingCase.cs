@@ -3,7 +3,7 @@ using Backprop.Core.Optimizers;
 
 namespace Backprop.Core;
 
-/// <summary>What a batch's targets are.</summary>
+/// <summary>What a batch's targets are. Thread-safe: a value.</summary>
 public enum TargetKind
 {
     /// <summary>Values shaped like the network's output, oriented as the layout says.</summary>
@@ -16,10 +16,15 @@ public enum TargetKind
 /// <summary>
 /// One batch: inputs X and targets Y, oriented as the case's layout says (n×inputs with samples
 /// in rows, inputs×n with samples in columns), and what Y holds (<see cref="Targets"/>).
+/// Thread-safe to read: nothing in the core writes a batch.
 /// </summary>
 public sealed record Batch<T>(Matrix<T> X, Matrix<T> Y, TargetKind Targets)
     where T : INumberBase<T>
 {
+    public Matrix<T> X { get; init => field = Guard.NotNull(value, nameof(X)); } = Guard.NotNull(X, nameof(X));
+
+    public Matrix<T> Y { get; init => field = Guard.NotNull(value, nameof(Y)); } = Guard.NotNull(Y, nameof(Y));
+
     public bool ClassIndices => Targets == TargetKind.ClassIndices;
 
     public Batch<TOut> Convert<TOut>()
@@ -32,6 +37,7 @@ public sealed record Batch<T>(Matrix<T> X, Matrix<T> Y, TargetKind Targets)
 /// parameters, the batches (step k uses batch k mod count), the optimizer (null: gradients only),
 /// the step count, and the <see cref="Layout"/> every matrix is given in. Values are held as
 /// double; float32 values widen to double exactly, and a float32 run narrows them back unchanged.
+/// Thread-safe to read: running a case copies its parameters and never writes its batches.
 /// </summary>
 public sealed record TrainingCase(
     NetworkSpec Network,
@@ -40,6 +46,12 @@ public sealed record TrainingCase(
     OptimizerSpec? Optimizer,
     int Steps = 1)
 {
+    public NetworkSpec Network { get; init => field = Guard.NotNull(value, nameof(Network)); } = Guard.NotNull(Network, nameof(Network));
+
+    public IReadOnlyList<LayerParameters<double>> Parameters { get; init => field = Guard.NoNulls(value, nameof(Parameters)); } = Guard.NoNulls(Parameters, nameof(Parameters));
+
+    public IReadOnlyList<Batch<double>> Batches { get; init => field = Guard.NoNulls(value, nameof(Batches)); } = Guard.NoNulls(Batches, nameof(Batches));
+
     /// <summary>How the parameters and batches are oriented (default: PyTorch's).</summary>
     public Layout Layout { get; init; } = Layout.RowsOutIn;
 

@@ -9,6 +9,7 @@ namespace Backprop.Core;
 /// Its value is a number (<see cref="double"/>), a flag (<see cref="bool"/>), a word
 /// (<see cref="string"/>: gelu's approximate, a loss's reduction) or a pair of numbers
 /// (<see cref="T:double[]"/>: Adam's betas).
+/// Thread-safe: immutable.
 /// </summary>
 public sealed record Setting(string Name, object Value)
 {
@@ -18,7 +19,7 @@ public sealed record Setting(string Name, object Value)
         : Value.Equals(other.Value);
 }
 
-/// <summary>Settings by name, each already of its default's type, for a <see cref="Kind{T}"/> to make an instance from.</summary>
+/// <summary>Settings by name, each already of its default's type, for a <see cref="Kind{T}"/> to make an instance from. Thread-safe to read: it only reads the dictionary it was given.</summary>
 public sealed class Settings(IReadOnlyDictionary<string, object> values)
 {
     public double Number(string name) => (double)values[name];
@@ -30,7 +31,7 @@ public sealed class Settings(IReadOnlyDictionary<string, object> values)
     public double[] Pair(string name) => (double[])values[name];
 }
 
-/// <summary>An activation, loss or optimizer: a PyTorch name and its settings.</summary>
+/// <summary>An activation, loss or optimizer: a PyTorch name and its settings. Implementations are immutable, and so thread-safe: one instance serves every network.</summary>
 public interface IVocabularyItem
 {
     /// <summary>The name used in fixtures and on the command line (PyTorch's).</summary>
@@ -45,6 +46,7 @@ public interface IVocabularyItem
 /// settings with PyTorch's defaults (<see cref="Default"/>'s), how to make an instance from
 /// settings, and the instances random cases draw (the default first). The fixture reader and
 /// writer, the random cases, the command line and the oracle all go through <see cref="Vocabulary"/>.
+/// Thread-safe: immutable.
 /// </summary>
 public sealed class Kind<T>
     where T : class, IVocabularyItem
@@ -85,6 +87,7 @@ public sealed class Kind<T>
 /// Every activation, loss and optimizer the core knows, each declared once in its own file (its
 /// <c>Kind</c>) and registered here. Adding one means its file, one line here, and one line in
 /// the oracle's registration of libtorch counterparts.
+/// Thread-safe: the lists are made once and never changed.
 /// </summary>
 public static class Vocabulary
 {

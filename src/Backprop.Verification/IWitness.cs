@@ -4,6 +4,7 @@ namespace Backprop.Verification;
 /// An independent computation of what a training case should give: libtorch, in the oracle
 /// project (<c>Backprop.Oracle.TorchWitness</c>). Verification needs one to write fixtures and to
 /// judge random cases, and never depends on how it computes.
+/// Implementations are called from one thread at a time, though not always the same one (the verifier prepares the next case in the background).
 /// </summary>
 public interface IWitness
 {

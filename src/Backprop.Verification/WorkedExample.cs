@@ -8,6 +8,7 @@ namespace Backprop.Verification;
 /// Seed 004's worked example: a 2-3-2-1 network, ReLU, ReLU, sigmoid, binary cross-entropy
 /// (mean) on a batch of two samples in rows, W out×in, one SGD step with lr 0.01. Layer 2's
 /// Z[0,0] is exactly 0, so the example exercises ReLU'(0) = 0.
+/// Thread-safe: the case is made once and never changed.
 /// </summary>
 public static class WorkedExample
 {

@@ -21,7 +21,7 @@ public class ActivationFamilyTests
         var random = new Random(activation.Aggregate(17, (h, c) => (h * 31) + c) & 0xffff);
         double[] samples = Enumerable.Range(0, 4).Select(_ => (random.NextDouble() * 6) - 3).ToArray();
         double[] biases = Enumerable.Range(0, 5).Select(_ => (random.NextDouble() * 6) - 3).ToArray();
-        OracleAssert.CoreMatchesLibtorch(Cases.Probe(Cases.Activations[activation], samples, biases), dtype);
+        CoreVersusLibtorch.CoreMatchesLibtorch(Cases.Probe(Cases.Activations[activation], samples, biases), dtype);
     }
 
     [Theory]
@@ -33,7 +33,7 @@ public class ActivationFamilyTests
         Activation g = Cases.Activations[activation];
         TrainingCase probe = Cases.Probe(g, [0, 0.5, -0.5], [0, -0.5, 0.5, 20, 2.5]);
         Trainer.Run<double>(probe)[0].Layers[0].Z.Data.Count(z => z == 0).ShouldBeGreaterThanOrEqualTo(3);
-        OracleAssert.CoreMatchesLibtorch(probe, dtype);
+        CoreVersusLibtorch.CoreMatchesLibtorch(probe, dtype);
     }
 
     [Theory]
@@ -42,7 +42,7 @@ public class ActivationFamilyTests
     {
         // ±300 saturates sigmoid and tanh (e^300 overflows float32); ±1000 are softmax logits
         // whose naive exponentials overflow in both dtypes.
-        OracleAssert.CoreMatchesLibtorch(Cases.Probe(Cases.Activations[activation], [0, 0.25], [-300, 300, -1000, 1000]), dtype);
+        CoreVersusLibtorch.CoreMatchesLibtorch(Cases.Probe(Cases.Activations[activation], [0, 0.25], [-300, 300, -1000, 1000]), dtype);
     }
 
     [Theory]
@@ -55,7 +55,7 @@ public class ActivationFamilyTests
         double[] biases = g is Gelu { TanhApproximation: false } && dtype == DType.Float32
             ? [double.NegativeInfinity, double.NaN]
             : [double.PositiveInfinity, double.NegativeInfinity, double.NaN];
-        OracleAssert.CoreMatchesLibtorch(Cases.Probe(g, [0, 1], biases), dtype);
+        CoreVersusLibtorch.CoreMatchesLibtorch(Cases.Probe(g, [0, 1], biases), dtype);
     }
 
     [Fact]

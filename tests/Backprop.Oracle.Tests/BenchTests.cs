@@ -89,9 +89,13 @@ public class BenchTests
     }
 
     [Theory]
-    [InlineData("--threads", "0", "--threads: every thread count must be a whole number of at least 1, got \"0\"")]
+    [InlineData("--threads", "0", "--threads: every thread count must be a whole number from 1 to ")]
     [InlineData("--threads", "1,x", "got \"x\"")]
-    [InlineData("--batch", "0", "--batch must be at least 1, got 0")]
+    [InlineData("--threads", "2147483647", "got \"2147483647\"")]
+    [InlineData("--threads", "1000", "got \"1000\"")]
+    [InlineData("--threads", "1,1,1,1,1,1,1,1,1", "--threads: 9 thread counts are more than the limit of 8")]
+    [InlineData("--batch", "0", "--batch must be from 1 to 1024, got 0")]
+    [InlineData("--batch", "1025", "--batch must be from 1 to 1024, got 1025")]
     public void A_Bad_Configuration_Exits_2_With_A_Message(string option, string value, string message)
     {
         (int exit, string output, string error) = Run("bench", "--quick", option, value);

@@ -1,6 +1,7 @@
 using Backprop.Core;
 using Backprop.Verification;
 using Backprop.Core.Activations;
+using Backprop.Core.Losses;
 using Backprop.Core.Optimizers;
 using Backprop.Testing;
 using FsCheck;
@@ -23,6 +24,10 @@ public class InvalidSpecTests
         ("zero inputs", c => c with { Network = c.Network with { Inputs = 0 } }),
         ("a transposed weight", c => c with { Parameters = c.Parameters.Select((p, i) => i == 0 ? p with { Weight = new Matrix<double>(p.Weight.Cols + 1, p.Weight.Rows) } : p).ToArray() }),
         ("a short bias", c => c with { Parameters = c.Parameters.Select((p, i) => i == c.Parameters.Count - 1 ? p with { Bias = p.Bias.Skip(1).ToArray() } : p).ToArray() }),
+        ("a long bias", c => c with { Parameters = c.Parameters.Select((p, i) => i == 0 ? p with { Bias = [.. p.Bias, 0] } : p).ToArray() }),
+        ("a target outside [0, 1] under BCE", c => c with { Network = c.Network with { Loss = new BinaryCrossEntropy() }, Batches = c.Batches.Select(b => b with { Y = Filled(ShortY(c, b, 0), 2), Targets = TargetKind.Values }).ToArray() }),
+        ("a class index out of range", c => c with { Network = c.Network with { Loss = new CrossEntropy() }, Batches = c.Batches.Select(b => b with { Y = new Matrix<double>(c.Layout.SampleCount(b.X), 1, Enumerable.Repeat((double)c.Network.Layers[^1].Units, c.Layout.SampleCount(b.X)).ToArray()), Targets = TargetKind.ClassIndices }).ToArray() }),
+        ("a fractional class index", c => c with { Network = c.Network with { Loss = new CrossEntropy() }, Batches = c.Batches.Select(b => b with { Y = new Matrix<double>(c.Layout.SampleCount(b.X), 1, Enumerable.Repeat(0.5, c.Layout.SampleCount(b.X)).ToArray()), Targets = TargetKind.ClassIndices }).ToArray() }),
         ("one set of parameters too few", c => c with { Parameters = c.Parameters.Skip(1).ToArray() }),
         ("x one feature too wide", c => c with { Batches = c.Batches.Select(b => b with { X = Widen(b.X, c.Layout) }).ToArray() }),
         ("y one sample short", c => c with { Batches = c.Batches.Select(b => b with { Y = ShortY(c, b), Targets = TargetKind.Values }).ToArray() }),
@@ -50,10 +55,16 @@ public class InvalidSpecTests
         Should.Throw<NotSupportedException>(() => TorchOracle.Run(unknown, DType.Float64)).Message.ShouldContain("no libtorch counterpart");
     }
 
-    /// <summary>A target shaped for one sample fewer than x holds.</summary>
-    private static Matrix<double> ShortY(TrainingCase c, Batch<double> b)
+    private static Matrix<double> Filled(Matrix<double> m, double value)
     {
-        int n = c.Layout.SampleCount(b.X) - 1, outputs = c.Network.Layers[^1].Units;
+        Array.Fill(m.Data, value);
+        return m;
+    }
+
+    /// <summary>A target shaped for <paramref name="fewer"/> samples fewer than x holds.</summary>
+    private static Matrix<double> ShortY(TrainingCase c, Batch<double> b, int fewer = 1)
+    {
+        int n = c.Layout.SampleCount(b.X) - fewer, outputs = c.Network.Layers[^1].Units;
         (int rows, int cols) = c.Layout.SampleShape(n, outputs);
         return new Matrix<double>(rows, cols);
     }

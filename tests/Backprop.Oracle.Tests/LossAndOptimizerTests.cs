@@ -34,7 +34,7 @@ public class LossAndOptimizerTests
     public void Loss_Matches_Libtorch(string name, DType dtype)
     {
         (Activation output, int outputs, Loss loss, bool indices) = LossCases[name];
-        OracleAssert.CoreMatchesLibtorch(Cases.Network(name.Length, Relu.Instance, output, outputs, loss, new Sgd(0.1), classIndices: indices), dtype);
+        CoreVersusLibtorch.CoreMatchesLibtorch(Cases.Network(name.Length, Relu.Instance, output, outputs, loss, new Sgd(0.1), classIndices: indices), dtype);
     }
 
     [Theory]
@@ -47,7 +47,7 @@ public class LossAndOptimizerTests
             [new Batch<double>(new Matrix<double>(4, 1, [1000, -1000, 300, -300]), new Matrix<double>(4, 1, [0, 1, 1, 0]), TargetKind.Values)],
             new Sgd(0.01));
         Trainer.Run(probe, dtype)[0].Cost.ShouldBe(500, "confident and wrong twice (1000 each), right twice (0)");
-        OracleAssert.CoreMatchesLibtorch(probe, dtype);
+        CoreVersusLibtorch.CoreMatchesLibtorch(probe, dtype);
     }
 
     [Theory]
@@ -62,7 +62,7 @@ public class LossAndOptimizerTests
                 [new LayerParameters<double>(new Matrix<double>(3, 1, [1, 1, 1]), [1000, -1000, 0])],
                 [new Batch<double>(new Matrix<double>(2, 1, [0, 0.5]), y, indices ? TargetKind.ClassIndices : TargetKind.Values)],
                 new Sgd(0.01));
-            OracleAssert.CoreMatchesLibtorch(probe, dtype);
+            CoreVersusLibtorch.CoreMatchesLibtorch(probe, dtype);
         }
     }
 
@@ -98,7 +98,7 @@ public class LossAndOptimizerTests
     [MemberData(nameof(OptimizersAndDTypes))]
     public void Optimizer_Matches_Libtorch_Over_Ten_Steps(string name, DType dtype)
     {
-        OracleAssert.CoreMatchesLibtorch(
+        CoreVersusLibtorch.CoreMatchesLibtorch(
             Cases.Network(name.Length, Tanh.Instance, Sigmoid.Instance, 1, new BinaryCrossEntropy(), Optimizers[name], steps: 10), dtype);
     }
 

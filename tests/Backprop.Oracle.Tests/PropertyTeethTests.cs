@@ -156,7 +156,7 @@ public class PropertyTeethTests
         private sealed class Ascent<T>(double lr) : Optimizer<T>
             where T : System.Numerics.IFloatingPointIeee754<T>
         {
-            public override void Step(IReadOnlyList<T[]> parameters, IReadOnlyList<T[]> gradients)
+            protected override void Update(IReadOnlyList<T[]> parameters, IReadOnlyList<T[]> gradients)
             {
                 for (int i = 0; i < parameters.Count; i++)
                 {

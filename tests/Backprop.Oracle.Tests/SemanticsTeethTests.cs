@@ -104,7 +104,7 @@ public class SemanticsTeethTests
             private readonly Dictionary<int, (T[] M, T[] V)> moments = [];
             private int step;
 
-            public override void Step(IReadOnlyList<T[]> parameters, IReadOnlyList<T[]> gradients)
+            protected override void Update(IReadOnlyList<T[]> parameters, IReadOnlyList<T[]> gradients)
             {
                 step++;
                 T bc1 = T.CreateChecked(1 - Math.Pow(0.9, step)), bc2 = T.CreateChecked(1 - Math.Pow(0.999, step));

@@ -56,6 +56,6 @@ public class TableTests
         TrainingCase c = Cases.Network(
             seed, Cases.Activations[activation], l.Output, l.Outputs, l.Loss(), Optimizers.Single(o => o.Name == optimizer).Spec,
             classIndices: l.Indices);
-        OracleAssert.CoreMatchesLibtorch(c, dtype);
+        CoreVersusLibtorch.CoreMatchesLibtorch(c, dtype);
     }
 }

@@ -17,7 +17,7 @@ public class TorchOracleTests
     [Theory]
     [MemberData(nameof(DTypes))]
     public void Worked_Example_Matches_Libtorch_In_Every_Quantity(DType dtype)
-        => OracleAssert.CoreMatchesLibtorch(WorkedExample.Case, dtype);
+        => CoreVersusLibtorch.CoreMatchesLibtorch(WorkedExample.Case, dtype);
 
     [Fact]
     public void Libtorch_Reproduces_The_Articles_Cost_Exactly_In_Float32()
@@ -37,7 +37,7 @@ public class TorchOracleTests
             [new LayerParameters<double>(new Matrix<double>(1, 1, [1]), [0])],
             [new Batch<double>(new Matrix<double>(4, 1, [300, -300, 300, -300]), new Matrix<double>(4, 1, [0, 1, 1, 0]), TargetKind.Values)],
             new Sgd(0.1));
-        OracleAssert.CoreMatchesLibtorch(trainingCase, dtype);
+        CoreVersusLibtorch.CoreMatchesLibtorch(trainingCase, dtype);
     }
 
     [Theory]
@@ -54,7 +54,7 @@ public class TorchOracleTests
             [new Batch<double>(Matrix<double>.FromRows([[1, 1], [1, 1], [1, 0.5]]), Matrix<double>.FromRows([[1], [0], [1]]), TargetKind.Values)],
             new Sgd(0.5));
         Trainer.Run<double>(trainingCase)[0].Layers[0].Z.Data.Count(z => z == 0).ShouldBeGreaterThanOrEqualTo(3);
-        OracleAssert.CoreMatchesLibtorch(trainingCase, dtype);
+        CoreVersusLibtorch.CoreMatchesLibtorch(trainingCase, dtype);
     }
 
     [Theory]
@@ -63,8 +63,8 @@ public class TorchOracleTests
     {
         TrainingCase example = WorkedExample.Case;
         var twoBatches = new[] { example.Batches[0], new Batch<double>(Matrix<double>.FromRows([[-1, 0.5], [2, -3], [0.25, 1]]), Matrix<double>.FromRows([[1], [0], [1]]), TargetKind.Values) };
-        OracleAssert.CoreMatchesLibtorch(example with { Batches = twoBatches, Optimizer = new Sgd(0.05, Momentum: 0.9, Dampening: 0.1, WeightDecay: 0.01), Steps = 4 }, dtype);
-        OracleAssert.CoreMatchesLibtorch(example with { Batches = twoBatches, Optimizer = new Sgd(0.05, Momentum: 0.8, WeightDecay: 0.02, Nesterov: true), Steps = 4 }, dtype);
+        CoreVersusLibtorch.CoreMatchesLibtorch(example with { Batches = twoBatches, Optimizer = new Sgd(0.05, Momentum: 0.9, Dampening: 0.1, WeightDecay: 0.01), Steps = 4 }, dtype);
+        CoreVersusLibtorch.CoreMatchesLibtorch(example with { Batches = twoBatches, Optimizer = new Sgd(0.05, Momentum: 0.8, WeightDecay: 0.02, Nesterov: true), Steps = 4 }, dtype);
     }
 
     [Theory]
@@ -72,7 +72,7 @@ public class TorchOracleTests
     public void Sum_Reduction_And_Scale_Match_Libtorch(DType dtype)
     {
         TrainingCase example = WorkedExample.Case;
-        OracleAssert.CoreMatchesLibtorch(example with { Network = example.Network with { Loss = new BinaryCrossEntropy(Reduction.Sum, 0.5) } }, dtype);
+        CoreVersusLibtorch.CoreMatchesLibtorch(example with { Network = example.Network with { Loss = new BinaryCrossEntropy(Reduction.Sum, 0.5) } }, dtype);
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public class TorchOracleTests
     {
         StepRecord<double> step = TorchOracle.Run(WorkedExample.Case with { Optimizer = null, Steps = 2 }, DType.Float64)[1];
         step.Parameters.ShouldBeNull();
-        OracleAssert.CoreMatchesLibtorch(WorkedExample.Case with { Optimizer = null, Steps = 2 }, DType.Float64);
+        CoreVersusLibtorch.CoreMatchesLibtorch(WorkedExample.Case with { Optimizer = null, Steps = 2 }, DType.Float64);
     }
 
     [Fact]
@@ -115,11 +115,11 @@ public class TorchOracleTests
     public void Every_Layout_Matches_Libtorch_On_The_Worked_Example_And_Random_Networks(string layoutName, DType dtype)
     {
         Layout layout = Layout.All.Single(l => l.ToString() == layoutName);
-        OracleAssert.CoreMatchesLibtorch(WorkedExample.Case.InLayout(layout), dtype);
+        CoreVersusLibtorch.CoreMatchesLibtorch(WorkedExample.Case.InLayout(layout), dtype);
         foreach (int seed in Enumerable.Range(1, 20))
         {
             // Widths ≤ 3 keep float32 on libtorch's plain summation order (see Cases.Network).
-            OracleAssert.CoreMatchesLibtorch(RandomNetworks.Case(seed, new(MaxDepth: 3, MaxWidth: 3, MaxBatch: 3, MaxInputs: 3, MaxSteps: 3, Regime: ValueRegime.Gaussian)).InLayout(layout), dtype);
+            CoreVersusLibtorch.CoreMatchesLibtorch(RandomNetworks.Case(seed, new(MaxDepth: 3, MaxWidth: 3, MaxBatch: 3, MaxInputs: 3, MaxSteps: 3, Regime: ValueRegime.Gaussian)).InLayout(layout), dtype);
         }
     }
 }

@@ -63,6 +63,7 @@ public sealed class TrainCommandTests : IDisposable
     [Theory]
     [InlineData("--dataset", "iris", "unknown dataset \"iris\"; known: breast-cancer, digits")]
     [InlineData("--epochs", "0", "--epochs must be at least 1, got 0")]
+    [InlineData("--epochs", "x", "--epochs: \"x\" is not a whole number")]
     [InlineData("--batch", "0", "--batch must be at least 1, got 0")]
     [InlineData("--batch", "456", "--batch 456 is larger than the training set (455 of breast-cancer's 569 samples)")]
     [InlineData("--layers", "16,x", "--layers: \"x\" is not a positive width")]
@@ -70,6 +71,13 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("--activation", "swish", "--activation: unknown \"swish\"")]
     [InlineData("--optimizer", "rmsprop", "--optimizer: unknown \"rmsprop\"")]
     [InlineData("--lr", "-1", "Invalid learning rate: -1")]
+    [InlineData("--lr", "1e39", "--optimizer sgd --lr 1E+39 --momentum 0.9 --dtype float32: lr is 1E+39, which does not fit float32 (largest finite value 3.4028235E+38)")]
+    [InlineData("--lr", "1e308", "lr is 1E+308, which does not fit float32")]
+    [InlineData("--weight-decay", "1e39", "weight_decay is 1E+39, which does not fit float32")]
+    [InlineData("--layers", "40000,40000", "--layers: a hidden layer of 40000 units is wider than the limit of 4096")]
+    [InlineData("--layers", "4096,4096", "--layers: the network 30-4096-4096-1 has 16904192 weights, more than the limit of 4194304")]
+    [InlineData("--layers", "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1", "--layers: 17 hidden layers are more than the limit of 16")]
+    [InlineData("--epochs", "2147483647", "--epochs 2147483647 with --batch 32 on 455 training samples is 32212254705 steps, more than the limit of 1000000")]
     public void A_Bad_Option_Exits_2_With_A_Message_And_Writes_Nothing(string option, string value, string message)
     {
         string dir = Path.Combine(temp, "never");

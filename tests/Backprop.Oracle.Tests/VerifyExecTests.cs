@@ -90,6 +90,14 @@ public sealed class VerifyExecTests : IDisposable
     }
 
     [Fact]
+    public void Output_Without_End_Is_Cut_Off_At_The_Line_Limit_Not_Read_Into_Memory()
+    {
+        (int exit, _, string error) = Verify("yes x | tr -d '\\n'", [.. Subset, "--networks", "1", "--timeout", "60"]);
+        exit.ShouldBe(2);
+        error.ShouldContain("answered case 1 with a line longer than 67108864 characters");
+    }
+
+    [Fact]
     public void A_Command_That_Hangs_Is_Killed_After_The_Timeout()
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -105,7 +113,8 @@ public sealed class VerifyExecTests : IDisposable
     [InlineData("--layouts", "rows", "--layouts: unknown \"rows\"; known: rows/out-in, rows/in-out, columns/out-in, columns/in-out")]
     [InlineData("--max-steps", "9", "--max-steps: expected 1 to 5, got 9")]
     [InlineData("--timeout", "0", "--timeout: expected seconds above 0 and at most 3600, got 0")]
-    [InlineData("--networks", "0", "--networks must be at least 1, got 0")]
+    [InlineData("--networks", "0", "--networks must be from 1 to 1000000, got 0")]
+    [InlineData("--networks", "1000001", "--networks must be from 1 to 1000000, got 1000001")]
     public void Bad_Options_Are_Refused_With_Exit_2_Before_Anything_Runs(string option, string value, string message)
     {
         (int exit, string output, string error) = Verify("sleep 60", option, value);

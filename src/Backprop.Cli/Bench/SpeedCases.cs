@@ -11,7 +11,7 @@ using Backprop.Core.Optimizers;
 
 namespace Backprop.Cli;
 
-/// <summary>A network timed by the benchmarks: one SGD training step on one batch.</summary>
+/// <summary>A network timed by the benchmarks: one SGD training step on one batch. Thread-safe to read: nothing changes it after it is made (its matrices are arrays that nothing writes).</summary>
 public sealed record SpeedCase(string Name, TrainingCase Case)
 {
     /// <summary>
@@ -52,7 +52,7 @@ public sealed record SpeedCase(string Name, TrainingCase Case)
     }
 }
 
-/// <summary>The three networks the performance goals name, and a side-by-side timer.</summary>
+/// <summary>The three networks the performance goals name, and a side-by-side timer. Thread-safe: the cases are never changed; each timing makes its own sessions.</summary>
 public static class SpeedCases
 {
     public static IReadOnlyList<SpeedCase> All { get; } =

@@ -1,11 +1,12 @@
 using Backprop.Core;
+using Backprop.Verification;
 using System.Globalization;
 using System.IO.Compression;
 using System.Security.Cryptography;
 
 namespace Backprop.Cli;
 
-/// <summary>A labelled data set: one sample per row of <see cref="Features"/>, its class in <see cref="Labels"/>.</summary>
+/// <summary>A labelled data set: one sample per row of <see cref="Features"/>, its class in <see cref="Labels"/>. Thread-safe to read: nothing changes it after loading.</summary>
 public sealed record Dataset(string Name, Matrix<double> Features, int[] Labels, int Classes)
 {
     /// <summary>The data sets shipped in fixtures/data, with their file names and checksums.</summary>
@@ -14,6 +15,9 @@ public sealed record Dataset(string Name, Matrix<double> Features, int[] Labels,
         ["breast-cancer"] = ("breast_cancer.csv", "fed3eb72d0575ef6192293f5093c6e801b1476b577d0386bf4455504522172ed"),
         ["digits"] = ("digits.csv.gz", "46abec6b12486ad9e51943373abcf22bbea1b5a51a1619b361570d8893f1464a"),
     };
+
+    /// <summary>A data file larger than this is refused before it is read (the shipped ones are well under 1 MB).</summary>
+    public const long MaxFileBytes = 16L << 20;
 
     /// <summary>
     /// Loads a shipped data set from <paramref name="directory"/> (fixtures/data), checking its
@@ -28,12 +32,13 @@ public sealed record Dataset(string Name, Matrix<double> Features, int[] Labels,
         }
 
         string path = Path.Combine(directory, known.File);
-        if (!File.Exists(path))
+        if (!File.Exists(path) && !Directory.Exists(path))
         {
             throw new InvalidDataException($"{path}: missing; the data sets ship in fixtures/data (see its README)");
         }
 
-        byte[] bytes = File.ReadAllBytes(path);
+        // Only a regular file, and never more than the limit: a FIFO or /dev/zero in its place is refused before reading.
+        byte[] bytes = BoundedFile.Read(path, MaxFileBytes, "data files");
         string sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         if (sha != known.Sha256)
         {

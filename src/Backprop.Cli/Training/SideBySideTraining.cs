@@ -8,16 +8,31 @@ using Backprop.Core.Optimizers;
 
 namespace Backprop.Cli;
 
-/// <summary>The settings of a side-by-side training run; the defaults are <c>backprop train</c>'s.</summary>
+/// <summary>
+/// The settings of a side-by-side training run; the defaults are <c>backprop train</c>'s, and the
+/// limits its --help states. Thread-safe: immutable.
+/// </summary>
 public sealed record TrainingOptions
 {
+    /// <summary>At most this many hidden layers.</summary>
+    public const int MaxHiddenLayers = 16;
+
+    /// <summary>No hidden layer wider than this.</summary>
+    public const int MaxWidth = 4096;
+
+    /// <summary>No network with more weights than this (every layer's, the output layer's included).</summary>
+    public const int MaxWeights = 1 << 22;
+
+    /// <summary>No run of more steps than this (epochs × minibatches per epoch).</summary>
+    public const int MaxSteps = 1_000_000;
+
     /// <summary>Widths of the hidden layers; the output layer follows from the data set.</summary>
-    public IReadOnlyList<int> Hidden { get; init; } = [64, 32];
+    public IReadOnlyList<int> Hidden { get; init => field = value ?? throw new ArgumentNullException(nameof(Hidden)); } = [64, 32];
 
     /// <summary>The hidden layers' activation.</summary>
-    public Activation Activation { get; init; } = Relu.Instance;
+    public Activation Activation { get; init => field = value ?? throw new ArgumentNullException(nameof(Activation)); } = Relu.Instance;
 
-    public OptimizerSpec Optimizer { get; init; } = new Sgd(0.01, Momentum: 0.9);
+    public OptimizerSpec Optimizer { get; init => field = value ?? throw new ArgumentNullException(nameof(Optimizer)); } = new Sgd(0.01, Momentum: 0.9);
 
     public int Epochs { get; init; } = 20;
 
@@ -38,6 +53,21 @@ public sealed record TrainingOptions
             throw new ArgumentException($"every hidden layer needs at least 1 unit, got {string.Join(",", Hidden)}");
         }
 
+        if (Hidden.Count > MaxHiddenLayers)
+        {
+            throw new ArgumentException($"--layers: {Hidden.Count} hidden layers are more than the limit of {MaxHiddenLayers}");
+        }
+
+        if (Hidden.FirstOrDefault(w => w > MaxWidth) is int wide and > 0)
+        {
+            throw new ArgumentException($"--layers: a hidden layer of {wide} units is wider than the limit of {MaxWidth}");
+        }
+
+        if (!(TestFraction > 0 && TestFraction < 1))
+        {
+            throw new ArgumentException($"the test fraction must lie strictly between 0 and 1, got {TestFraction}");
+        }
+
         if (Epochs < 1)
         {
             throw new ArgumentException($"--epochs must be at least 1, got {Epochs}");
@@ -48,14 +78,14 @@ public sealed record TrainingOptions
             throw new ArgumentException($"--batch must be at least 1, got {BatchSize}");
         }
 
-        Optimizer.Validate();
+        Optimizer.Validate(DType);
     }
 }
 
-/// <summary>One training step: both costs on the step's minibatch, and the parameters' divergence after the update.</summary>
+/// <summary>One training step: both costs on the step's minibatch, and the parameters' divergence after the update. Thread-safe: immutable.</summary>
 public sealed record TrainingStep(int Step, int Epoch, double CoreLoss, double TorchLoss, double Divergence);
 
-/// <summary>The end of an epoch: accuracies of both implementations and the largest divergence of the epoch's steps.</summary>
+/// <summary>The end of an epoch: accuracies of both implementations and the largest divergence of the epoch's steps. Thread-safe: immutable.</summary>
 public sealed record TrainingEpoch(
     int Epoch,
     double CoreLoss,
@@ -66,7 +96,7 @@ public sealed record TrainingEpoch(
     double TorchTestAccuracy,
     double MaxDivergence);
 
-/// <summary>A finished run: every step and every epoch.</summary>
+/// <summary>A finished run: every step and every epoch. Thread-safe: immutable.</summary>
 public sealed record TrainingResult(
     string Dataset,
     NetworkSpec Network,
@@ -90,6 +120,7 @@ public sealed record TrainingResult(
 /// logits under cross_entropy. The data are split with the seed and standardised on the training
 /// part; each epoch visits the training part in a fresh seeded order, the last batch taking what
 /// is left (as PyTorch's DataLoader with drop_last=False).
+/// Thread-safe: each run has its own core session and libtorch session.
 /// </summary>
 public static class SideBySideTraining
 {
@@ -105,12 +136,48 @@ public static class SideBySideTraining
     }
 
     /// <summary>How many steps a run takes: every epoch visits the training part, the last batch taking what is left.</summary>
-    public static int TotalSteps(Dataset data, TrainingOptions options)
+    public static long TotalSteps(Dataset data, TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         int train = data.Labels.Length - Dataset.TestCount(data.Labels.Length, options.TestFraction);
-        return options.Epochs * ((train + options.BatchSize - 1) / Math.Max(1, options.BatchSize));
+        return (long)options.Epochs * ((train + options.BatchSize - 1) / Math.Max(1, options.BatchSize));
+    }
+
+    /// <summary>
+    /// Everything that can be refused before training, with the option, the value and the limit:
+    /// the options themselves, a batch larger than the training part, a network of more than
+    /// <see cref="TrainingOptions.MaxWeights"/> weights, more than <see cref="TrainingOptions.MaxSteps"/> steps.
+    /// </summary>
+    public static void Check(Dataset data, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        int samples = data.Labels.Length, train = samples - Dataset.TestCount(samples, options.TestFraction);
+        if (train < 1)
+        {
+            throw new ArgumentException($"{samples} samples leave none for training with a test fraction of {options.TestFraction}");
+        }
+
+        if (options.BatchSize > train)
+        {
+            throw new ArgumentException($"--batch {options.BatchSize} is larger than the training set ({train} of {data.Name}'s {samples} samples)");
+        }
+
+        NetworkSpec network = Network(data, options);
+        long weights = Enumerable.Range(1, network.Layers.Count).Sum(l => (long)network.Layers[l - 1].Units * network.InputsOf(l));
+        if (weights > TrainingOptions.MaxWeights)
+        {
+            throw new ArgumentException($"--layers: the network {network.Widths} has {weights} weights, more than the limit of {TrainingOptions.MaxWeights}");
+        }
+
+        long steps = TotalSteps(data, options);
+        if (steps > TrainingOptions.MaxSteps)
+        {
+            throw new ArgumentException(
+                $"--epochs {options.Epochs} with --batch {options.BatchSize} on {train} training samples is {steps} steps, more than the limit of {TrainingOptions.MaxSteps}");
+        }
     }
 
     /// <summary>
@@ -122,13 +189,8 @@ public static class SideBySideTraining
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        Check(data, options);
         (Dataset train, Dataset test) = data.Split(options.TestFraction, options.Seed);
-        if (options.BatchSize > train.Labels.Length)
-        {
-            throw new ArgumentException($"--batch {options.BatchSize} is larger than the training set ({train.Labels.Length} of {data.Name}'s {data.Labels.Length} samples)");
-        }
-
         return options.DType == DType.Float32
             ? Run<float>(train, test, options, onStep, onEpoch)
             : Run<double>(train, test, options, onStep, onEpoch);

@@ -6,6 +6,7 @@ namespace Backprop.Core.Activations;
 /// An activation A = g(Z) on a batch (one sample per row) with its backward rule, the
 /// vector-Jacobian product dZ = dA·∂A/∂Z, beside it. Each one computes exactly what the PyTorch
 /// function of the same name computes, kinks included.
+/// Thread-safe: an activation holds only its settings, which never change.
 /// </summary>
 public abstract class Activation : IVocabularyItem
 {
@@ -39,7 +40,7 @@ public abstract class Activation : IVocabularyItem
     }
 }
 
-/// <summary>An activation that acts on each element alone, so its Jacobian is diagonal.</summary>
+/// <summary>An activation that acts on each element alone, so its Jacobian is diagonal. Thread-safe: an activation holds only its settings, which never change.</summary>
 public abstract class ElementwiseActivation : Activation
 {
     public sealed override void Forward<T>(Matrix<T> z, Matrix<T> a, SampleAxis samples)

@@ -13,6 +13,7 @@ namespace Backprop.Core.Activations;
 /// size (measured with AVX-512: the scalar one below 32 floats or 16 doubles). The core follows
 /// the scalar kernel.
 /// </para>
+/// Thread-safe: immutable.
 /// </summary>
 public sealed class Elu(double alpha = 1) : ElementwiseActivation
 {

@@ -13,6 +13,7 @@ namespace Backprop.Core.Activations;
 /// within the float32 tolerance (gelu(−3): libtorch −0.004050225, true −0.0040496946), except at
 /// +∞, where libtorch float32 gives NaN and the core, like libtorch float64, gives +∞.
 /// </para>
+/// Thread-safe: immutable.
 /// </summary>
 public sealed class Gelu : ElementwiseActivation
 {

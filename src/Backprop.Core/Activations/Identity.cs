@@ -2,7 +2,7 @@ using System.Numerics;
 
 namespace Backprop.Core.Activations;
 
-/// <summary>g(z) = z, g'(z) = 1.</summary>
+/// <summary>g(z) = z, g'(z) = 1. Thread-safe: immutable.</summary>
 public sealed class Identity : ElementwiseActivation
 {
     public static Identity Instance { get; } = new();

@@ -5,6 +5,7 @@ namespace Backprop.Core.Activations;
 /// <summary>
 /// g(z) = z for z &gt; 0, slope·z otherwise; g'(z) = 1 for z &gt; 0 and slope otherwise, so at 0 the
 /// gradient is the slope, as PyTorch's leaky_relu_backward (which tests the input z).
+/// Thread-safe: immutable.
 /// </summary>
 public sealed class LeakyRelu(double negativeSlope = 0.01) : ElementwiseActivation
 {

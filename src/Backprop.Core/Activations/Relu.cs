@@ -7,6 +7,7 @@ namespace Backprop.Core.Activations;
 /// Forward keeps z unless z &lt; 0, as PyTorch's clamp_min: NaN passes through and relu(−0) = −0.
 /// Backward, like PyTorch's
 /// threshold_backward, tests the output: dZ = (a &lt;= 0) ? 0 : dA, so a NaN output passes dA on.
+/// Thread-safe: immutable.
 /// </summary>
 public sealed class Relu : ElementwiseActivation
 {

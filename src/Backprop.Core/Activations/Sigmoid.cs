@@ -6,6 +6,7 @@ namespace Backprop.Core.Activations;
 /// g(z) = 1 / (1 + e^(−z)); backward from the output, as PyTorch's sigmoid_backward:
 /// dZ = dA · (1 − a) · a. Saturates cleanly: g(−300) = 0 and g(300) = 1 in float32, with zero
 /// gradient there.
+/// Thread-safe: immutable.
 /// </summary>
 public sealed class Sigmoid : ElementwiseActivation
 {

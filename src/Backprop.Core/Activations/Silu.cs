@@ -7,6 +7,7 @@ namespace Backprop.Core.Activations;
 /// g'(z) = σ(z)·(1 + z·(1 − σ(z))), with σ(z) = 1 / (1 + e^(−z)) formed again from z, in the
 /// order of PyTorch's silu_backward kernel: dZ = dA·σ·(1 + z·(1 − σ)). Smooth everywhere: no
 /// kink. At z = −∞ both are NaN (−∞/∞), as in libtorch.
+/// Thread-safe: immutable.
 /// </summary>
 public sealed class Silu : ElementwiseActivation
 {

@@ -7,6 +7,7 @@ namespace Backprop.Core.Activations;
 /// PyTorch's order (exponentials, their sum, then one multiplication by 1/sum). Its Jacobian is
 /// full, not diagonal, so backward is the whole vector-Jacobian product, as PyTorch's
 /// softmax_backward: dzᵢ = (daᵢ − Σⱼ daⱼ·aⱼ)·aᵢ.
+/// Thread-safe: immutable.
 /// </summary>
 public sealed class Softmax : Activation
 {

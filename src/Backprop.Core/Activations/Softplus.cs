@@ -6,6 +6,7 @@ namespace Backprop.Core.Activations;
 /// <summary>
 /// g(z) = log(1 + e^(β·z)) / β, and linear (g(z) = z) where β·z &gt; threshold, as PyTorch;
 /// g'(z) = e^(β·z) / (e^(β·z) + 1), and 1 above the threshold. Defaults β = 1, threshold = 20.
+/// Thread-safe: immutable.
 /// </summary>
 public sealed class Softplus(double beta = 1, double threshold = 20) : ElementwiseActivation
 {

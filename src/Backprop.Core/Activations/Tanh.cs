@@ -7,6 +7,7 @@ namespace Backprop.Core.Activations;
 /// 1 − a² as one fused multiply-add, as libtorch's compiled kernel computes it. Near saturation
 /// 1 − a² cancels (a² ≈ 0.997 at z = −3.7), and rounding a·a first would cost 2e-5 of the result
 /// in float32 (measured against libtorch).
+/// Thread-safe: immutable.
 /// </summary>
 public sealed class Tanh : ElementwiseActivation
 {

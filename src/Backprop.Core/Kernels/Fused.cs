@@ -8,7 +8,8 @@ namespace Backprop.Core.Kernels;
 /// <summary>
 /// Element-wise fused multiply-adds for the optimizers' updates, one rounding each, as libtorch's
 /// add with alpha and addcmul compute them. The vector paths apply the same operation to each
-/// lane, so every path gives the same bits.
+/// lane, so every path gives the same bits. Thread-safe: it holds no state (see <see cref="Gemm"/> for
+/// the helper threads); the caller must not write x or y while an update runs.
 /// </summary>
 public static class Fused
 {

@@ -27,6 +27,11 @@ namespace Backprop.Core.Kernels;
 /// and the scalar path; the vector tiles, the packing of B and the split among threads are in
 /// the other Gemm.*.cs. How a product runs (threads, path) is the caller's <see cref="KernelOptions"/>.
 /// </para>
+/// <para>
+/// Thread-safe: products may run on any number of threads at once, each packing into its own
+/// per-thread scratch; a split product that finds the helper threads busy runs on its caller alone
+/// (the same bits). The caller must not write A, B or C while a product runs.
+/// </para>
 /// </summary>
 public static partial class Gemm
 {

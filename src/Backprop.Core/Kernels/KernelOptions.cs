@@ -1,6 +1,6 @@
 namespace Backprop.Core.Kernels;
 
-/// <summary>How a kernel computes: plain scalar loops, or 256- or 512-bit vectors.</summary>
+/// <summary>How a kernel computes: plain scalar loops, or 256- or 512-bit vectors. Thread-safe: a value.</summary>
 public enum SimdPath
 {
     Scalar,
@@ -11,7 +11,7 @@ public enum SimdPath
 /// <summary>
 /// How the kernels run, held by whoever runs them (a <see cref="TrainingSession{T}"/>, a
 /// benchmark) and passed down with every call. None of these settings changes a result's bits:
-/// every element is the same sum or operation on every path and thread count.
+/// every element is the same sum or operation on every path and thread count. Thread-safe: immutable.
 /// </summary>
 public sealed record KernelOptions
 {

@@ -8,6 +8,7 @@ namespace Backprop.Core.Kernels;
 /// <summary>
 /// Row-broadcast and column-reduction kernels on row-major m×n spans. The vector paths add lane by
 /// lane, each element the same addition as on the scalar path, so every path gives the same bits.
+/// Thread-safe: it holds no state (column sums of more than 256 rows use per-thread scratch).
 /// </summary>
 public static class RowOps
 {

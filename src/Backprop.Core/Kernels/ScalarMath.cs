@@ -2,7 +2,7 @@ using System.Numerics;
 
 namespace Backprop.Core.Kernels;
 
-/// <summary>Scalar functions the BCL lacks or computes less accurately than C's libm.</summary>
+/// <summary>Scalar functions the BCL lacks or computes less accurately than C's libm. Thread-safe: it holds no state.</summary>
 public static class ScalarMath
 {
     /// <summary>

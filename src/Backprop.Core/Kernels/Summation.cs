@@ -15,6 +15,7 @@ namespace Backprop.Core.Kernels;
 /// n = 2¹⁶. Blocked, the error is about (256/4 + log₂(n/256))·u, under 5e-6 up to 2²¹ terms, as
 /// BLAS and libtorch's reductions block theirs; and a sum of up to 256 terms keeps its old bits.
 /// </para>
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class Summation
 {
@@ -107,7 +108,8 @@ internal struct PairwiseSums<T>
 
 /// <summary>
 /// A running sum taken in <see cref="Summation"/>'s order, one term at a time: for a loss's
-/// reduction. Up to <see cref="Summation.BlockLength"/> terms it is the plain loop from zero.
+/// reduction. Up to <see cref="Summation.BlockLength"/> terms it is the plain loop from zero. Not
+/// thread-safe: a running sum belongs to one loop (a struct, so a copy sums on its own).
 /// </summary>
 public struct BlockedSum<T>
     where T : INumberBase<T>

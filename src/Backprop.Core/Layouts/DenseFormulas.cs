@@ -15,6 +15,7 @@ namespace Backprop.Core;
 /// </code>
 /// Every entry is the same sum in the same order in all four (over inputs, samples or units,
 /// ascending, and IEEE products commute), so the four layouts agree bitwise.
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class DenseFormulas
 {

@@ -2,7 +2,7 @@ using System.Numerics;
 
 namespace Backprop.Core;
 
-/// <summary>Where a per-sample matrix (X, Y, Z, A, ∂J/∂A, ∂J/∂Z) keeps its samples.</summary>
+/// <summary>Where a per-sample matrix (X, Y, Z, A, ∂J/∂A, ∂J/∂Z) keeps its samples. Thread-safe: a value.</summary>
 public enum SampleAxis
 {
     /// <summary>One sample per row: n×units (PyTorch, seed 004).</summary>
@@ -12,7 +12,7 @@ public enum SampleAxis
     Columns,
 }
 
-/// <summary>How a weight (and its gradient) is stored.</summary>
+/// <summary>How a weight (and its gradient) is stored. Thread-safe: a value.</summary>
 public enum WeightOrder
 {
     /// <summary>out×in, as nn.Linear: Z = A·Wᵀ + b with samples in rows.</summary>
@@ -26,6 +26,7 @@ public enum WeightOrder
 /// Where element (sample, unit) of a per-sample matrix lives in its row-major storage: the one
 /// place that turns a <see cref="SampleAxis"/> into indices (activations over a sample's units,
 /// losses' per-sample sums and sample-major order, layouts).
+/// Thread-safe: a value.
 /// </summary>
 public readonly record struct SampleIndexing(int Samples, int Units, int SampleStride, int UnitStride)
 {
@@ -55,6 +56,7 @@ public readonly record struct SampleIndexing(int Samples, int Units, int SampleS
 /// 004) or in×out (z = Wᵀx + b, seed 002). Every per-sample matrix (X, Y, Z, A, ∂J/∂A, ∂J/∂Z)
 /// follows <see cref="SamplesInColumns"/>; W and ∂J/∂W follow <see cref="WeightsInOut"/>; b and
 /// ∂J/∂b are vectors in every layout. The core computes natively in each (see DenseFormulas).
+/// Thread-safe: immutable.
 /// </summary>
 public sealed record Layout(SampleAxis Samples, WeightOrder Weights)
 {

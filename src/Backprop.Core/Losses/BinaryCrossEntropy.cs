@@ -9,6 +9,7 @@ namespace Backprop.Core.Losses;
 /// costs at most 100 instead of ∞. The gradient is PyTorch's:
 /// ∂ℓ/∂x = (x − y) / max((1 − x) · x, ε) with ε the float 1e-12 (also in float64, as libtorch),
 /// divided by the element count under mean. Inputs and targets must lie in [0, 1]; NaN does not.
+/// Thread-safe: immutable.
 /// </summary>
 public sealed class BinaryCrossEntropy(Reduction reduction = Reduction.Mean, double scale = 1)
     : Loss(reduction, scale)
@@ -19,6 +20,19 @@ public sealed class BinaryCrossEntropy(Reduction reduction = Reduction.Mean, dou
     public static Kind<Loss> Kind { get; } = new(new BinaryCrossEntropy(), s => new BinaryCrossEntropy(ReductionNamed(s.Word("reduction")), s.Number("scale")));
 
     public override string Name => "binary_cross_entropy";
+
+    /// <summary>Every target in [0, 1] (NaN is not), checked before any output exists.</summary>
+    public override void CheckTargets<T>(Matrix<T> target, TargetKind targets, int classes)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        foreach (T y in target.Data)
+        {
+            if (!(y >= T.Zero && y <= T.One))
+            {
+                throw new ArgumentException("all elements of target should be between 0 and 1");
+            }
+        }
+    }
 
     public override T Cost<T>(Matrix<T> output, Matrix<T> target, TargetKind targets, SampleAxis samples)
     {

@@ -9,6 +9,7 @@ namespace Backprop.Core.Losses;
 /// log σ(x) = min(x, 0) − log1p(e^(−|x|)), finite for every finite x. The gradient is
 /// (σ(x) − y)·g, divided by the element count under mean. Targets are not range-checked (PyTorch
 /// does not check them either).
+/// Thread-safe: immutable.
 /// </summary>
 public sealed class BinaryCrossEntropyWithLogits(Reduction reduction = Reduction.Mean, double scale = 1) : Loss(reduction, scale)
 {

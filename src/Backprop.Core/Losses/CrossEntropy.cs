@@ -14,6 +14,7 @@ namespace Backprop.Core.Losses;
 /// </list>
 /// The gradient goes back through log_softmax as PyTorch's log_softmax_backward:
 /// dz = G − e^(logp)·Σ_c G, with G = ∂J/∂logp.
+/// Thread-safe: immutable.
 /// </summary>
 public sealed class CrossEntropy : Loss
 {
@@ -39,6 +40,21 @@ public sealed class CrossEntropy : Loss
     public double LabelSmoothing { get; }
 
     public override bool AcceptsClassIndices => true;
+
+    /// <summary>Class indices must be whole numbers in [0, classes), as nll_loss checks them; probabilities are not checked, as PyTorch does not.</summary>
+    public override void CheckTargets<T>(Matrix<T> target, TargetKind targets, int classes)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (targets != TargetKind.ClassIndices)
+        {
+            return;
+        }
+
+        for (int i = 0; i < target.Data.Length; i++)
+        {
+            _ = ClassIndex(target.Data[i], i, classes);
+        }
+    }
 
     public override string ToString()
         => LabelSmoothing == 0 ? base.ToString() : $"{base.ToString()} (label_smoothing {LabelSmoothing})";
@@ -232,18 +248,24 @@ public sealed class CrossEntropy : Loss
     {
         for (int i = 0; i < labels.Length; i++)
         {
-            T t = target.Data[i];
-            if (!T.IsInteger(t))
-            {
-                throw new ArgumentException($"class-index targets must be whole numbers, but sample {i} has {t}");
-            }
-
-            if (t < T.Zero || t >= T.CreateChecked(axes.Units))
-            {
-                throw new ArgumentException($"Target {t} is out of bounds.");
-            }
-
-            labels[i] = int.CreateChecked(t);
+            labels[i] = ClassIndex(target.Data[i], i, axes.Units);
         }
+    }
+
+    /// <summary>Sample <paramref name="i"/>'s class index, refused in PyTorch's words unless whole and in [0, classes).</summary>
+    private static int ClassIndex<T>(T t, int i, int classes)
+        where T : IFloatingPointIeee754<T>
+    {
+        if (!T.IsInteger(t))
+        {
+            throw new ArgumentException($"class-index targets must be whole numbers, but sample {i} has {t}");
+        }
+
+        if (t < T.Zero || t >= T.CreateChecked(classes))
+        {
+            throw new ArgumentException($"Target {t} is out of bounds.");
+        }
+
+        return int.CreateChecked(t);
     }
 }

@@ -2,7 +2,7 @@ using System.Numerics;
 
 namespace Backprop.Core.Losses;
 
-/// <summary>How a loss folds its per-element values into one cost, as PyTorch's <c>reduction</c>.</summary>
+/// <summary>How a loss folds its per-element values into one cost, as PyTorch's <c>reduction</c>. Thread-safe: a value.</summary>
 public enum Reduction
 {
     /// <summary>The sum divided by the number of elements.</summary>
@@ -15,6 +15,7 @@ public enum Reduction
 /// <summary>
 /// A loss J = scale · reduce(ℓ(output, target)) with its gradient ∂J/∂output beside it. Each one
 /// computes exactly what the <c>torch.nn.functional</c> loss of the same name computes.
+/// Thread-safe: immutable settings, and per-thread scratch.
 /// </summary>
 public abstract class Loss : IVocabularyItem
 {
@@ -67,6 +68,17 @@ public abstract class Loss : IVocabularyItem
     /// <summary>Writes ∂J/∂output into <paramref name="gradient"/>, shaped like the output.</summary>
     public abstract void Gradient<T>(Matrix<T> output, Matrix<T> target, Matrix<T> gradient, TargetKind targets, SampleAxis samples)
         where T : IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// Checks the targets' values as PyTorch checks them, whatever the output: nothing for most
+    /// losses; binary_cross_entropy's targets in [0, 1], cross_entropy's class indices whole and in
+    /// [0, <paramref name="classes"/>). Throws <see cref="ArgumentException"/> with PyTorch's words.
+    /// The shapes are <see cref="Network{T}.CheckBatch"/>'s to check.
+    /// </summary>
+    public virtual void CheckTargets<T>(Matrix<T> target, TargetKind targets, int classes)
+        where T : IFloatingPointIeee754<T>
+    {
+    }
 
     /// <summary>Whether the loss accepts a column of class indices as its target.</summary>
     public virtual bool AcceptsClassIndices => false;

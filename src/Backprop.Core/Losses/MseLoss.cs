@@ -7,6 +7,7 @@ namespace Backprop.Core.Losses;
 /// Squared error, as <c>torch.nn.functional.mse_loss</c>: ℓ(x, y) = (x − y)², and
 /// ∂J/∂x = norm·(x − y)·g with norm = 2/n under mean (n the element count) and 2 under sum,
 /// g the upstream gradient (the scale). ½·Σ(ŷ − y)² is reduction sum with scale 0.5.
+/// Thread-safe: immutable.
 /// </summary>
 public sealed class MseLoss(Reduction reduction = Reduction.Mean, double scale = 1) : Loss(reduction, scale)
 {

@@ -15,6 +15,7 @@ namespace Backprop.Core.Optimizers;
 /// ε is added after the bias-corrected square root, as PyTorch does. Bias corrections and step
 /// size are formed in double and rounded once, as libtorch's scalar arguments are. The moment
 /// updates and the L2 term are fused multiply-adds, as libtorch's add and addcmul compute them.
+/// Thread-safe: immutable settings; each optimizer it creates is not thread-safe.
 /// </summary>
 public record Adam(
     double Lr = 1e-3,
@@ -43,9 +44,19 @@ public record Adam(
 
     public override Optimizer<T> Create<T>()
     {
-        Validate();
+        Validate(DTypeNames.Of<T>());
         return new AdamOptimizer<T>(this);
     }
+
+    /// <summary>
+    /// The step size is largest at step 1, lr / (1 − β₁); AdamW also multiplies by 1 − lr·weight_decay.
+    /// weight_decay itself must fit too, though AdamW only uses it in that product: a setting that
+    /// does not fit the dtype is refused wherever it goes.
+    /// </summary>
+    protected override IEnumerable<(string What, double Value)> Scalars =>
+        Decoupled
+            ? [("the first step's size lr / (1 − β₁)", Lr / (1 - Beta1)), ("eps", Eps), ("weight_decay", WeightDecay), ("1 − lr·weight_decay", 1 - (Lr * WeightDecay))]
+            : [("the first step's size lr / (1 − β₁)", Lr / (1 - Beta1)), ("eps", Eps), ("weight_decay", WeightDecay)];
 
     public override void Validate()
     {
@@ -62,9 +73,8 @@ public record Adam(
         private readonly Dictionary<int, (T[] M, T[] V, T[]? VMax)> moments = [];
         private int step;
 
-        public override void Step(IReadOnlyList<T[]> parameters, IReadOnlyList<T[]> gradients)
+        protected override void Update(IReadOnlyList<T[]> parameters, IReadOnlyList<T[]> gradients)
         {
-            CheckPairs(parameters, gradients);
             step++;
             double biasCorrection1 = 1 - Math.Pow(settings.Beta1, step);
             double biasCorrection2 = 1 - Math.Pow(settings.Beta2, step);
@@ -113,7 +123,7 @@ public record Adam(
     }
 }
 
-/// <summary>AdamW, as <c>torch.optim.AdamW</c>: Adam with decoupled weight decay, default 0.01.</summary>
+/// <summary>AdamW, as <c>torch.optim.AdamW</c>: Adam with decoupled weight decay, default 0.01. Thread-safe: immutable settings; each optimizer it creates is not thread-safe.</summary>
 public sealed record AdamW(
     double Lr = 1e-3,
     double Beta1 = 0.9,

@@ -13,6 +13,7 @@ namespace Backprop.Core.Optimizers;
 /// </code>
 /// The first momentum step copies g undamped, as PyTorch does. Each "x + α·y" is one fused
 /// multiply-add, as libtorch's add with alpha computes it (one rounding, not two).
+/// Thread-safe: immutable settings; each optimizer it creates is not thread-safe.
 /// </summary>
 public sealed record Sgd(
     double Lr,
@@ -32,9 +33,12 @@ public sealed record Sgd(
 
     public override Optimizer<T> Create<T>()
     {
-        Validate();
+        Validate(DTypeNames.Of<T>());
         return new SgdOptimizer<T>(this);
     }
+
+    protected override IEnumerable<(string What, double Value)> Scalars =>
+        [("lr", Lr), ("weight_decay", WeightDecay), ("momentum", Momentum), ("1 − dampening", 1 - Dampening)];
 
     public override void Validate()
     {
@@ -59,9 +63,8 @@ public sealed record Sgd(
         /// <summary>Each tensor's working copy of its gradient, kept between steps so a step allocates nothing.</summary>
         private readonly Dictionary<int, T[]> scratch = [];
 
-        public override void Step(IReadOnlyList<T[]> parameters, IReadOnlyList<T[]> gradients)
+        protected override void Update(IReadOnlyList<T[]> parameters, IReadOnlyList<T[]> gradients)
         {
-            CheckPairs(parameters, gradients);
             T lr = T.CreateChecked(settings.Lr);
             T momentum = T.CreateChecked(settings.Momentum);
             T decay = T.CreateChecked(settings.WeightDecay);

@@ -5,7 +5,7 @@ using Backprop.Core.Optimizers;
 
 namespace Backprop.Verification;
 
-/// <summary>How values are drawn: the regimes the property suite covers.</summary>
+/// <summary>How values are drawn: the regimes the property suite covers. Thread-safe: a value.</summary>
 public enum ValueRegime
 {
     /// <summary>Gaussian weights at nn.Linear's scale times 0.5, 1 or 2; gaussian inputs.</summary>
@@ -22,6 +22,7 @@ public enum ValueRegime
 /// Bounds for generated networks, a value regime to use instead of the seed's draw, and the
 /// vocabulary to draw from: activation, loss and optimizer names ("none" for no optimizer) and
 /// layouts. Null means everything. identity may always end a network (logit losses need it).
+/// Thread-safe: immutable.
 /// </summary>
 public sealed record RandomNetworkOptions(
     int MaxDepth = 6, int MaxWidth = 24, int MaxBatch = 16, int MaxInputs = 24, int MaxSteps = 5, ValueRegime? Regime = null)
@@ -34,11 +35,74 @@ public sealed record RandomNetworkOptions(
 
     public IReadOnlyList<Layout>? Layouts { get; init; }
 
+    /// <summary>
+    /// Bounds for <paramref name="dtype"/> (float32: inner dimensions ≤ 3, where libtorch's float32
+    /// sums come in a plain loop's order) restricted to the named vocabulary: activation, loss and
+    /// optimizer names (<c>none</c> for no optimizer), layouts as samples/weights
+    /// (<c>rows/out-in</c>). Null means everything. Throws <see cref="ArgumentException"/> naming the
+    /// list (<c>activations: unknown "swish"; known: …</c>), or when no network can be drawn.
+    /// </summary>
+    public static RandomNetworkOptions For(
+        DType dtype, int maxSteps, IEnumerable<string>? activations, IEnumerable<string>? losses, IEnumerable<string>? optimizers, IEnumerable<string>? layouts)
+    {
+        if (maxSteps is < 1 or > 5)
+        {
+            throw new ArgumentException($"max-steps: expected 1 to 5, got {maxSteps}");
+        }
+
+        static IReadOnlySet<string>? Names(string list, IEnumerable<string>? given, IEnumerable<string> known)
+        {
+            if (given is null)
+            {
+                return null;
+            }
+
+            string[] names = given.ToArray(), knownNames = known.ToArray();
+            if (names.Length == 0)
+            {
+                throw new ArgumentException($"{list}: no names given; known: {string.Join(", ", knownNames)}");
+            }
+
+            if (names.FirstOrDefault(n => !knownNames.Contains(n)) is { } unknown)
+            {
+                throw new ArgumentException($"{list}: unknown \"{unknown}\"; known: {string.Join(", ", knownNames)}");
+            }
+
+            return names.ToHashSet();
+        }
+
+        IReadOnlyList<Layout>? layoutList = null;
+        if (layouts is not null)
+        {
+            string[] names = layouts.ToArray();
+            if (names.Length == 0)
+            {
+                throw new ArgumentException($"layouts: no layouts given; known: {string.Join(", ", Layout.All.Select(Name))}");
+            }
+
+            layoutList = names.Select(n => Layout.All.FirstOrDefault(l => Name(l) == n)
+                ?? throw new ArgumentException($"layouts: unknown \"{n}\"; known: {string.Join(", ", Layout.All.Select(Name))}")).ToArray();
+        }
+
+        RandomNetworkOptions options = (dtype == DType.Float32 ? Float32 : new RandomNetworkOptions()) with
+        {
+            MaxSteps = maxSteps,
+            Activations = Names("activations", activations, Vocabulary.Activations.Select(k => k.Name)),
+            Losses = Names("losses", losses, Vocabulary.Losses.Select(k => k.Name)),
+            Optimizers = Names("optimizers", optimizers, Vocabulary.Optimizers.Select(k => k.Name).Prepend("none")),
+            Layouts = layoutList,
+        };
+        _ = RandomNetworks.Build(0, dtype, options); // refuses a vocabulary from which no network can be drawn
+        return options;
+    }
+
+    private static string Name(Layout layout) => $"{layout.SamplesName}/{layout.WeightsName}";
+
     /// <summary>Small enough for float32 to sum in libtorch's order (inner dimensions ≤ 3, measured).</summary>
     public static RandomNetworkOptions Float32 { get; } = new(MaxDepth: 4, MaxWidth: 3, MaxBatch: 3, MaxInputs: 3);
 }
 
-/// <summary>A generated case: the network, data and optimizer, the dtype to run it in, and how its values were drawn.</summary>
+/// <summary>A generated case: the network, data and optimizer, the dtype to run it in, and how its values were drawn. Thread-safe to read: nothing changes it after it is made (its matrices are arrays that nothing writes).</summary>
 public sealed record RandomNetwork(int Seed, TrainingCase Case, DType DType, ValueRegime Regime)
 {
     /// <summary>
@@ -115,6 +179,7 @@ public sealed record RandomNetwork(int Seed, TrainingCase Case, DType DType, Val
 /// batch, any activation per layer, an output and loss that fit each other, any optimizer with
 /// random settings, any layout, 1–N steps over one or two batches, values from a
 /// <see cref="ValueRegime"/>. The same seed and options give the same network.
+/// Thread-safe: it holds no state; every case is drawn from its own seeded Random.
 /// </summary>
 public static class RandomNetworks
 {

@@ -7,6 +7,7 @@ namespace Backprop.Verification;
 /// Turns a failing random network into what a person needs: smaller versions of it to try
 /// (shrinking), and the shrunk network as a complete backprop-fixture/1 document with libtorch's
 /// expectations, ready to save under fixtures/regressions/ and replay with <c>backprop check</c>.
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class Shrinking
 {

@@ -7,6 +7,7 @@ namespace Backprop.Verification;
 /// expected values under a <see cref="Tolerance"/>: the maximum absolute and relative errors, the
 /// count of mismatched elements, and the worst element, the one closest to (or furthest past) its
 /// allowed difference.
+/// Thread-safe: immutable.
 /// </summary>
 public sealed record QuantityComparison(
     string Quantity,

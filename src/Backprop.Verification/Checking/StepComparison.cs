@@ -7,6 +7,7 @@ namespace Backprop.Verification;
 /// updated parameters. A run may leave quantities out (results from another implementation):
 /// those are reported as not provided, and missing or extra steps, layers and parameters as
 /// failures of structure.
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class StepComparison
 {
@@ -103,8 +104,9 @@ public static class StepComparison
     }
 
     /// <summary>
-    /// Compares reported results with a fixture's expectations, step by step: a missing or extra
-    /// step is a failure that says so, and quantities the results leave out are not provided.
+    /// Compares reported results with a fixture's expectations, step by step: a missing step is a
+    /// failure that says so (one per step), extra steps are one failure that counts them, and
+    /// quantities the results leave out are not provided.
     /// </summary>
     public static IReadOnlyList<QuantityComparison> Compare(IReadOnlyList<StepExpectation> expected, Results results, Tolerance tolerance)
     {
@@ -113,14 +115,13 @@ public static class StepComparison
         var all = new List<QuantityComparison>();
         for (int k = 0; k < Math.Max(expected.Count, results.Steps.Count); k++)
         {
-            string step = $"step {k + 1}";
-            if (k >= results.Steps.Count)
+            if (Step(k, expected.Count, results.Steps.Count) is { } structure)
             {
-                all.Add(QuantityComparison.Structure(step, $"missing: the fixture has {expected.Count} steps, the results {results.Steps.Count}") with { Step = k + 1, Name = "step" });
-            }
-            else if (k >= expected.Count)
-            {
-                all.Add(QuantityComparison.Structure(step, $"extra: the fixture has {expected.Count} steps, the results {results.Steps.Count}") with { Step = k + 1, Name = "step" });
+                all.Add(structure);
+                if (k >= expected.Count)
+                {
+                    break;
+                }
             }
             else
             {
@@ -129,5 +130,16 @@ public static class StepComparison
         }
 
         return all;
+    }
+
+    /// <summary>Step k (0-based) as a failure of structure when one side lacks it, else null.</summary>
+    internal static QuantityComparison? Step(int k, int expected, int reported)
+    {
+        string step = $"step {k + 1}";
+        return k >= reported
+            ? QuantityComparison.Structure(step, $"missing: the fixture has {expected} steps, the results {reported}") with { Step = k + 1, Name = "step" }
+            : k >= expected
+                ? QuantityComparison.Structure(step, $"extra: the fixture has {expected} steps, the results {reported}") with { Step = k + 1, Name = "step" }
+                : null;
     }
 }

@@ -3,6 +3,7 @@ namespace Backprop.Verification;
 /// <summary>
 /// The rule of <c>torch.testing.assert_close</c>: an actual value a matches an expected value e
 /// when |a − e| ≤ atol + rtol·|e|. NaN matches NaN, and an infinity matches the same infinity.
+/// Thread-safe: a value.
 /// </summary>
 public readonly record struct Tolerance
 {

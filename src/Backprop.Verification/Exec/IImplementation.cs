@@ -7,6 +7,7 @@ namespace Backprop.Verification;
 /// shown), it answers with what it computed, step by step. A process speaking the
 /// <c>verify --exec</c> protocol is one (<see cref="ProcessImplementation"/>); a C# network
 /// in-process is another. The engine treats them alike.
+/// Implementations need not be thread-safe: a verifier asks one question at a time.
 /// </summary>
 public interface IImplementation
 {
@@ -18,10 +19,10 @@ public interface IImplementation
     Results Run(Fixture question);
 }
 
-/// <summary>The implementation failed to answer: it crashed, hung, or answered with something that is not results for the question.</summary>
+/// <summary>The implementation failed to answer: it crashed, hung, or answered with something that is not results for the question. Thread-safe: immutable.</summary>
 public sealed class ImplementationException(string message) : Exception(message);
 
-/// <summary>The protocol's question: a <c>backprop-fixture/1</c> object without <c>expected</c> and <c>tolerance</c>, on one line.</summary>
+/// <summary>The protocol's question: a <c>backprop-fixture/1</c> object without <c>expected</c> and <c>tolerance</c>, on one line. Thread-safe: it holds no state.</summary>
 public static class Question
 {
     public static string Write(Fixture fixture)

@@ -12,10 +12,19 @@ namespace Backprop.Verification;
 /// that is not valid results, an answer out of step, or no answer within the timeout ends the run
 /// with an <see cref="ImplementationException"/> carrying the tail of the process's standard
 /// error. The process is killed, never waited on forever.
+/// Not thread-safe: the protocol is one question and one answer at a time on one process.
 /// </summary>
 public sealed class ProcessImplementation : IImplementation, IDisposable
 {
     private const int StderrLines = 20;
+
+    /// <summary>The longest answer line read: a results file's own limit.</summary>
+    private const long MaxLine = FixtureReader.MaxFileBytes;
+
+    private readonly char[] pending = new char[1 << 16];
+    private int pendingStart;
+    private int pendingEnd;
+    private bool lineTooLong;
 
     private readonly Process process;
     private readonly TimeSpan timeout;
@@ -134,14 +143,50 @@ public sealed class ProcessImplementation : IImplementation, IDisposable
     /// <summary>One line of standard output, null at its end; an <see cref="ImplementationException"/> after the timeout.</summary>
     private string? ReadLine(string waitingFor)
     {
-        Task<string?> read = process.StandardOutput.ReadLineAsync();
+        Task<string?> read = Task.Run(ReadBoundedLine);
         if (!read.Wait(timeout))
         {
-            Kill();
+            Kill(); // ends the blocked read too
             throw Failure($"gave no answer within {timeout.TotalSeconds:0.#} s to {waitingFor}");
         }
 
-        return read.Result;
+        return read.Result ?? (lineTooLong ? throw Failure($"answered {waitingFor} with a line longer than {MaxLine} characters") : null);
+    }
+
+    /// <summary>
+    /// Reads up to the next newline, holding at most <see cref="MaxLine"/> characters: a program
+    /// that writes without end cannot fill memory. Null at the end of the output, or past the limit
+    /// (with <see cref="lineTooLong"/> set).
+    /// </summary>
+    private string? ReadBoundedLine()
+    {
+        var line = new StringBuilder();
+        while (true)
+        {
+            if (pendingStart == pendingEnd)
+            {
+                (pendingStart, pendingEnd) = (0, process.StandardOutput.Read(pending, 0, pending.Length));
+                if (pendingEnd == 0)
+                {
+                    return line.Length > 0 ? line.ToString() : null;
+                }
+            }
+
+            int newline = Array.IndexOf(pending, '\n', pendingStart, pendingEnd - pendingStart);
+            int end = newline < 0 ? pendingEnd : newline;
+            line.Append(pending, pendingStart, end - pendingStart);
+            pendingStart = newline < 0 ? pendingEnd : newline + 1;
+            if (line.Length > MaxLine)
+            {
+                lineTooLong = true;
+                return null;
+            }
+
+            if (newline >= 0)
+            {
+                return line.ToString().TrimEnd('\r');
+            }
+        }
     }
 
     private void Kill()
@@ -157,8 +202,12 @@ public sealed class ProcessImplementation : IImplementation, IDisposable
 
     private ImplementationException Failure(string what)
     {
-        string status = process.WaitForExit(500) ? $" (it exited with code {process.ExitCode})" : "";
-        process.WaitForExit(200); // let the last lines of standard error arrive
+        bool exited = process.WaitForExit(500);
+        string status = exited ? $" (it exited with code {process.ExitCode})" : "";
+
+        // Let the last lines of standard error arrive: only the wait without a timeout waits for the
+        // asynchronous reader to reach the end of the stream (bounded, in case a child keeps it open).
+        _ = exited ? Task.Run(() => process.WaitForExit()).Wait(TimeSpan.FromSeconds(2)) : process.WaitForExit(200);
         string tail;
         lock (stderr)
         {

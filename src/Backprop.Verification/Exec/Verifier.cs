@@ -1,6 +1,6 @@
 namespace Backprop.Verification;
 
-/// <summary>How a verification run draws its cases and judges the answers.</summary>
+/// <summary>How a verification run draws its cases and judges the answers. Thread-safe: immutable.</summary>
 public sealed record VerifyOptions(DType DType, int Networks, int Seed, RandomNetworkOptions Draw)
 {
     /// <summary>Overrides the dtype's default tolerance.</summary>
@@ -10,13 +10,14 @@ public sealed record VerifyOptions(DType DType, int Networks, int Seed, RandomNe
     public int MaxShrinkAttempts { get; init; } = 500;
 }
 
-/// <summary>A disagreement, shrunk: the smallest failing case as a fixture with the witness's expectations, the answer, and the comparison.</summary>
+/// <summary>A disagreement, shrunk: the smallest failing case as a fixture with the witness's expectations, the answer, and the comparison. Thread-safe to read: nothing changes it after it is made (its matrices are arrays that nothing writes).</summary>
 public sealed record VerifyFailure(RandomNetwork Original, RandomNetwork Smallest, Fixture Fixture, Results Answer, ResultsCheck Check, int ShrinkSteps);
 
 /// <summary>
 /// How a run ended: how many cases were compared, how many were skipped because the witness's own
 /// run overflowed or diverged (there, last bits decide ±∞ against NaN, and nothing can be
 /// compared fairly), and the first failure, shrunk, if any.
+/// Thread-safe to read: nothing changes it after it is made (its matrices are arrays that nothing writes).
 /// </summary>
 public sealed record VerifyOutcome(int Compared, int Skipped, VerifyFailure? Failure);
 
@@ -27,6 +28,7 @@ public sealed record VerifyOutcome(int Compared, int Skipped, VerifyFailure? Fai
 /// quantity; on a disagreement, the case is shrunk (fewer steps, no optimizer, one batch, fewer
 /// samples, inputs, layers and units, then rounder values), asking the same implementation each
 /// time, until no smaller case fails.
+/// Thread-safe: it holds no state; a run asks its implementation one question at a time.
 /// </summary>
 public static class Verifier
 {

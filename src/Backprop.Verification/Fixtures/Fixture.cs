@@ -2,7 +2,7 @@ using Backprop.Verification;
 
 namespace Backprop.Verification;
 
-/// <summary>What one step is expected to produce; any field left null is not checked.</summary>
+/// <summary>What one step is expected to produce; any field left null is not checked. Thread-safe to read: nothing changes it after it is made (its matrices are arrays that nothing writes).</summary>
 public sealed record LayerExpectation(
     Matrix<double>? Z = null,
     Matrix<double>? A = null,
@@ -11,6 +11,7 @@ public sealed record LayerExpectation(
     Matrix<double>? GradWeight = null,
     double[]? GradBias = null);
 
+/// <summary>Thread-safe to read: nothing changes it after it is made (its matrices are arrays that nothing writes).</summary>
 public sealed record StepExpectation(
     double Cost,
     IReadOnlyList<LayerExpectation>? Layers,
@@ -36,8 +37,31 @@ public sealed record StepExpectation(
 }
 
 /// <summary>
+/// A <c>backprop-fixture/1</c> file's case without its expectations: what a checker reads first,
+/// before it reads and compares one step at a time (<see cref="FixtureReader.Open(string)"/>).
+/// Thread-safe: immutable.
+/// </summary>
+public sealed record FixtureHeader(
+    string Name,
+    DType DType,
+    TrainingCase Case,
+    string? Description = null,
+    string? Source = null,
+    string? Generator = null,
+    Tolerance? Tolerance = null)
+{
+    /// <summary>The file's tolerance, else the dtype's default.</summary>
+    public Tolerance EffectiveTolerance => Tolerance ?? Verification.Tolerance.For(DType);
+
+    /// <summary>The whole fixture, with these expectations.</summary>
+    public Fixture With(IReadOnlyList<StepExpectation> expected)
+        => new(Name, DType, Case, expected, Description, Source, Generator, Tolerance);
+}
+
+/// <summary>
 /// A <c>backprop-fixture/1</c> file in memory. Matrices are held as the file orients them, which
 /// is <see cref="TrainingCase.Layout"/> of <see cref="Case"/>.
+/// Thread-safe to read: nothing changes it after it is made (its matrices are arrays that nothing writes).
 /// </summary>
 public sealed record Fixture(
     string Name,
@@ -60,4 +84,7 @@ public sealed record Fixture(
 
     /// <summary>The file's tolerance, else the dtype's default.</summary>
     public Tolerance EffectiveTolerance => Tolerance ?? Verification.Tolerance.For(DType);
+
+    /// <summary>The fixture without its expectations.</summary>
+    public FixtureHeader Header => new(Name, DType, Case, Description, Source, Generator, Tolerance);
 }

@@ -6,7 +6,7 @@ using Backprop.Core.Optimizers;
 
 namespace Backprop.Verification;
 
-/// <summary>A committed fixture, declared once: its file name, what it covers, and the case to run.</summary>
+/// <summary>A committed fixture, declared once: its file name, what it covers, and the case to run. Thread-safe to read: nothing changes it after it is made (its matrices are arrays that nothing writes).</summary>
 public sealed record FixtureDeclaration(string Name, DType DType, TrainingCase Case, string Description, string Source)
 {
     public string FileName => $"{Name}.json";
@@ -15,12 +15,14 @@ public sealed record FixtureDeclaration(string Name, DType DType, TrainingCase C
 /// <summary>
 /// One declared fixture against a folder: its drift report, or that the folder lacks the file,
 /// or why the file could not be compared (unreadable, or not a valid fixture).
+/// Thread-safe: immutable.
 /// </summary>
 public sealed record FixtureDriftResult(FixtureDeclaration Declaration, FixtureDriftReport? Report, string? Error, bool Missing);
 
 /// <summary>
 /// Every fixture under fixtures/, declared once, in code. <see cref="Generate"/> runs a declaration
 /// through libtorch and fills in every expectation; <see cref="Render"/> gives the exact file text.
+/// Thread-safe: the declarations are made once and never changed.
 /// </summary>
 public static class FixtureCatalog
 {
@@ -203,19 +205,25 @@ public static class FixtureCatalog
 
     private static FixtureDriftResult Drift(FixtureDeclaration declaration, string path, IWitness witness)
     {
-        if (!File.Exists(path))
+        if (!File.Exists(path) && !Directory.Exists(path))
         {
             return new(declaration, null, null, Missing: true);
         }
 
+        // Read as the fixture reader reads: a regular file, bounded, strict UTF-8 (a FIFO in the folder would block forever).
         string committed;
         try
         {
-            committed = File.ReadAllText(path);
+            committed = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true)
+                .GetString(BoundedFile.Read(path, FixtureReader.MaxFileBytes, "fixtures"));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (InvalidDataException e)
         {
-            return new(declaration, null, $"cannot read {path}: {e.Message}", Missing: false);
+            return new(declaration, null, e.Message, Missing: false);
+        }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            return new(declaration, null, $"{path}: not valid UTF-8: {e.Message}", Missing: false);
         }
 
         try
@@ -226,22 +234,5 @@ public static class FixtureCatalog
         {
             return new(declaration, null, $"{path}: {e.Message}", Missing: false);
         }
-    }
-
-    /// <summary>The repository's fixtures/ folder: found by walking up from here to Backprop.Verify.sln.</summary>
-    public static string? FindRepositoryFixtures()
-    {
-        foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "Backprop.Verify.sln")))
-                {
-                    return Path.Combine(dir.FullName, "fixtures");
-                }
-            }
-        }
-
-        return null;
     }
 }

@@ -4,7 +4,7 @@ using Backprop.Verification;
 
 namespace Backprop.Verification;
 
-/// <summary>How a regenerated fixture relates to the committed one.</summary>
+/// <summary>How a regenerated fixture relates to the committed one. Thread-safe: a value.</summary>
 public enum DriftKind
 {
     /// <summary>The same bytes.</summary>
@@ -27,6 +27,7 @@ public enum DriftKind
 /// <see cref="MaxUlpsPath"/>), and the largest difference as a share of what the tolerance allows
 /// there (<see cref="WorstShare"/>, at <see cref="WorstPath"/>). <see cref="Broken"/> says what
 /// broke the bound, when something did.
+/// Thread-safe: immutable.
 /// </summary>
 public sealed record FixtureDriftReport(
     Tolerance Tolerance,
@@ -60,6 +61,7 @@ public sealed record FixtureDriftReport(
 /// is byte for byte the same, the structure of <c>expected</c> is the same, non-finite values are
 /// the same strings, and every number is within the committed file's own tolerance of its
 /// committed value, the bound every checker applies to it. Anything else has drifted.
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class FixtureDrift
 {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Backprop.Verification;
 using Backprop.Core.Activations;
 using Backprop.Core.Losses;
@@ -13,11 +13,14 @@ namespace Backprop.Verification;
 /// Reads <c>backprop-fixture/1</c> files and checks them against the contract: every required
 /// field, every type, every shape against the network and the layout. Anything wrong is a
 /// <see cref="FixtureFormatException"/> whose message starts with the JSON path. Unknown fields
-/// are ignored, as the contract asks of readers.
+/// are ignored, as the contract asks of readers. Only a regular file is read, at most
+/// <see cref="MaxFileBytes"/> bytes of strict UTF-8 (<see cref="JsonInput"/>), in time linear in
+/// its size; <see cref="Open(string)"/> reads the case and then the expectations one step at a
+/// time, so that a checker holds one step at a time. Thread-safe: it holds no state.
 /// </summary>
-public static partial class FixtureReader
+public static class FixtureReader
 {
-    /// <summary>Files larger than this are refused before they are read.</summary>
+    /// <summary>Files larger than this are refused before they are read, and no more than this is ever read.</summary>
     public const long MaxFileBytes = 64L << 20;
 
     /// <summary>Nesting deeper than this is refused (a fixture needs about 6 levels).</summary>
@@ -29,136 +32,234 @@ public static partial class FixtureReader
     /// <summary>No matrix (a weight, a batch, an intermediate) may hold more elements than this.</summary>
     public const long MaxElements = 1L << 22;
 
-    public static Fixture ReadFile(string path)
+    /// <summary>
+    /// No step may hold more numbers than this: every layer's Z, A, ∂J/∂A and ∂J/∂Z for the
+    /// step's batch, and its weight, bias and their gradients. It bounds a checker's memory.
+    /// </summary>
+    public const long MaxStepNumbers = 1L << 24;
+
+    /// <summary>
+    /// No fixture may ask for more multiply-adds than this in all its steps (each step's forward
+    /// and backward products): it bounds a checker's time to seconds.
+    /// </summary>
+    public const long MaxMultiplyAdds = 1L << 33;
+
+    /// <summary>Reads a whole fixture file: the case and every step's expectations.</summary>
+    public static Fixture ReadFile(string path) => ReadAll(OpenFile(path));
+
+    /// <summary>Reads a whole fixture from text.</summary>
+    public static Fixture Parse(string json) => ReadAll(JsonInput.FromText(json));
+
+    /// <summary>Reads a whole fixture from UTF-8 bytes, as a file holds them.</summary>
+    public static Fixture ParseUtf8(ReadOnlyMemory<byte> utf8) => ReadAll(JsonInput.FromBytes(utf8));
+
+    /// <summary>
+    /// Reads a fixture file's case (everything but <c>expected</c>) and checks the count of
+    /// expectations; its <see cref="FixtureSteps.Read"/> then reads one step at a time.
+    /// </summary>
+    public static FixtureSteps Open(string path) => new(OpenFile(path));
+
+    /// <summary>As <see cref="Open(string)"/>, from text.</summary>
+    public static FixtureSteps OpenText(string json) => new(JsonInput.FromText(json));
+
+    /// <summary>As <see cref="Open(string)"/>, from UTF-8 bytes.</summary>
+    public static FixtureSteps OpenUtf8(ReadOnlyMemory<byte> utf8) => new(JsonInput.FromBytes(utf8));
+
+    private static JsonInput OpenFile(string path)
     {
-        FileInfo info;
-        try
+        ArgumentNullException.ThrowIfNull(path);
+        return JsonInput.FromBytes(JsonInput.ReadFile(path, MaxFileBytes, "fixtures"));
+    }
+
+    private static Fixture ReadAll(JsonInput input)
+    {
+        var steps = new FixtureSteps(input);
+        return steps.Header.With(steps.Read().ToArray());
+    }
+
+    /// <summary>
+    /// A fixture whose case has been read and checked, and whose expectations are read one step
+    /// at a time by <see cref="Read"/> (each refusal names its JSON path). Not thread-safe: one
+    /// reader walks it.
+    /// </summary>
+    public sealed class FixtureSteps
+    {
+        private readonly JsonInput input;
+        private readonly Reader reader;
+
+        internal FixtureSteps(JsonInput input)
         {
-            info = new FileInfo(path);
-            if (!info.Exists)
+            this.input = input;
+            reader = new Reader();
+            Header = reader.ReadHeader(input);
+        }
+
+        /// <summary>The fixture without its expectations.</summary>
+        public FixtureHeader Header { get; }
+
+        /// <summary>Each step's expectations in order, read, checked and converted as it is asked for.</summary>
+        public IEnumerable<StepExpectation> Read()
+        {
+            int k = 0;
+            foreach (JsonElement step in input.Elements("expected"))
             {
-                throw new FixtureFormatException("", $"cannot read {path}: no such file");
+                yield return reader.ReadStep(step, k, Header.Case, Header.Case.Layout);
+                k++;
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new FixtureFormatException("", $"cannot read {path}: {e.Message}");
-        }
-
-        if (info.Length > MaxFileBytes)
-        {
-            throw new FixtureFormatException("", $"the file is {info.Length} bytes; fixtures are limited to {MaxFileBytes} bytes");
-        }
-
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new FixtureFormatException("", $"cannot read {path}: {e.Message}");
-        }
-
-        return Parse(text);
     }
 
-    public static Fixture Parse(string json)
-    {
-        JsonDocument document; // null text: JsonDocument.Parse throws ArgumentNullException
-        try
-        {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxDepth });
-        }
-        catch (JsonException e)
-        {
-            throw new FixtureFormatException("", $"not valid JSON: {e.Message}");
-        }
+    /// <summary>A string as JSON writes it, so that a newline or a control character in a message shows as its escape.</summary>
+    internal static string Quoted(string text) => $"\"{JsonEncodedText.Encode(text, JavaScriptEncoder.UnsafeRelaxedJsonEscaping)}\"";
 
-        using (document)
-        {
-            return new Reader().ReadFixture(document.RootElement);
-        }
-    }
-
-    [GeneratedRegex("^[a-z0-9-]+$")]
-    private static partial Regex NamePattern();
+    /// <summary>[a-z0-9-]+, the whole string: a regular expression's $ would also accept a final newline.</summary>
+    private static bool IsName(string name) => name.Length > 0 && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-');
 
     private sealed class Reader
     {
         private DType dtype;
 
-        public Fixture ReadFixture(JsonElement root)
+        /// <summary>Every top-level field but <c>expected</c>, whose count alone is checked here.</summary>
+        public FixtureHeader ReadHeader(JsonInput input)
         {
-            RequireKind(root, "", JsonValueKind.Object);
-            string format = String(Required(root, "", "format"), "format");
-            if (format != Fixture.Format)
+            if (input.RootKind != JsonValueKind.Object)
             {
-                throw new FixtureFormatException("format", $"expected \"{Fixture.Format}\", got \"{format}\"");
+                throw new FixtureFormatException("$", $"expected an object, got {Describe(input.RootKind)}");
             }
 
-            string name = String(Required(root, "", "name"), "name");
-            if (!NamePattern().IsMatch(name))
+            var documents = new List<JsonDocument>();
+            JsonElement? Top(string field)
             {
-                throw new FixtureFormatException("name", $"\"{name}\" must match [a-z0-9-]+");
+                JsonDocument? document = input.Field(field);
+                if (document is null)
+                {
+                    return null;
+                }
+
+                documents.Add(document);
+                return document.RootElement.ValueKind == JsonValueKind.Null ? null : document.RootElement;
             }
 
-            string dtypeName = String(Required(root, "", "dtype"), "dtype");
-            if (!DTypeNames.TryParse(dtypeName, out dtype))
+            JsonElement RequiredTop(string field) => Top(field) ?? throw new FixtureFormatException(field, "required field is missing");
+
+            try
             {
-                throw new FixtureFormatException("dtype", $"expected \"float32\" or \"float64\", got \"{dtypeName}\"");
+                string format = String(RequiredTop("format"), "format");
+                if (format != Fixture.Format)
+                {
+                    throw new FixtureFormatException("format", $"expected \"{Fixture.Format}\", got \"{format}\"");
+                }
+
+                string name = String(RequiredTop("name"), "name");
+                if (!IsName(name))
+                {
+                    throw new FixtureFormatException("name", $"{Quoted(name)} must match [a-z0-9-]+");
+                }
+
+                string dtypeName = String(RequiredTop("dtype"), "dtype");
+                if (!DTypeNames.TryParse(dtypeName, out dtype))
+                {
+                    throw new FixtureFormatException("dtype", $"expected \"float32\" or \"float64\", got \"{dtypeName}\"");
+                }
+
+                Layout layout = ReadLayout(Top("layout"));
+                NetworkSpec network = ReadNetwork(RequiredTop("network"), "network");
+                OptimizerSpec? optimizer = Top("optimizer") is { } o ? ReadOptimizer(o, "optimizer", dtype) : null;
+
+                IReadOnlyList<LayerParameters<double>> parameters = ReadParameters(RequiredTop("parameters"), "parameters", network, layout);
+
+                JsonElement batchesJson = RequiredTop("batches");
+                RequireKind(batchesJson, "batches", JsonValueKind.Array);
+                if (batchesJson.GetArrayLength() == 0)
+                {
+                    throw new FixtureFormatException("batches", "at least one batch is required");
+                }
+
+                Batch<double>[] batches = batchesJson.EnumerateArray()
+                    .Select((b, i) => ReadBatch(b, $"batches[{i}]", network, layout))
+                    .ToArray();
+
+                int steps = Top("steps") is { } s ? Integer(s, "steps") : 1;
+                if (steps < 1)
+                {
+                    throw new FixtureFormatException("steps", $"must be at least 1, got {steps}");
+                }
+
+                CheckSize(network, batches, steps, layout);
+
+                JsonValueKind? expectedKind = input.KindOf("expected");
+                if (expectedKind is null or JsonValueKind.Null)
+                {
+                    throw new FixtureFormatException("expected", "required field is missing");
+                }
+
+                if (expectedKind != JsonValueKind.Array)
+                {
+                    throw new FixtureFormatException("expected", $"expected an array, got {Describe(expectedKind.Value)}");
+                }
+
+                int entries = input.Count("expected");
+                if (entries != steps)
+                {
+                    throw new FixtureFormatException(
+                        "expected", $"must hold one entry per step: {steps} step(s), but {entries} entries");
+                }
+
+                var trainingCase = new TrainingCase(network, parameters, batches, optimizer, steps) { Layout = layout };
+                Tolerance? tolerance = Top("tolerance") is { } t ? ReadTolerance(t, "tolerance") : null;
+                return new FixtureHeader(
+                    name, dtype, trainingCase,
+                    Description: Top("description") is { } d ? String(d, "description") : null,
+                    Source: Top("source") is { } src ? String(src, "source") : null,
+                    Generator: Top("generator") is { } g ? String(g, "generator") : null,
+                    Tolerance: tolerance);
             }
-
-            Layout layout = ReadLayout(root);
-            NetworkSpec network = ReadNetwork(Required(root, "", "network"), "network");
-            OptimizerSpec? optimizer = Optional(root, "optimizer") is { } o ? ReadOptimizer(o, "optimizer") : null;
-
-            JsonElement parametersJson = Required(root, "", "parameters");
-            IReadOnlyList<LayerParameters<double>> parameters = ReadParameters(parametersJson, "parameters", network, layout);
-
-            JsonElement batchesJson = Required(root, "", "batches");
-            RequireKind(batchesJson, "batches", JsonValueKind.Array);
-            if (batchesJson.GetArrayLength() == 0)
+            finally
             {
-                throw new FixtureFormatException("batches", "at least one batch is required");
+                documents.ForEach(d => d.Dispose());
             }
-
-            Batch<double>[] batches = batchesJson.EnumerateArray()
-                .Select((b, i) => ReadBatch(b, $"batches[{i}]", network, layout))
-                .ToArray();
-
-            int steps = Optional(root, "steps") is { } s ? Integer(s, "steps") : 1;
-            if (steps < 1)
-            {
-                throw new FixtureFormatException("steps", $"must be at least 1, got {steps}");
-            }
-
-            JsonElement expectedJson = Required(root, "", "expected");
-            RequireKind(expectedJson, "expected", JsonValueKind.Array);
-            if (expectedJson.GetArrayLength() != steps)
-            {
-                throw new FixtureFormatException(
-                    "expected", $"must hold one entry per step: {steps} step(s), but {expectedJson.GetArrayLength()} entries");
-            }
-
-            var trainingCase = new TrainingCase(network, parameters, batches, optimizer, steps) { Layout = layout };
-            StepExpectation[] expected = expectedJson.EnumerateArray()
-                .Select((e, k) => ReadStep(e, k, trainingCase, layout))
-                .ToArray();
-
-            Tolerance? tolerance = Optional(root, "tolerance") is { } t ? ReadTolerance(t, "tolerance") : null;
-
-            return new Fixture(
-                name, dtype, trainingCase, expected,
-                Description: OptionalString(root, "description"),
-                Source: OptionalString(root, "source"),
-                Generator: OptionalString(root, "generator"),
-                Tolerance: tolerance);
         }
 
-        private static Layout ReadLayout(JsonElement root)
+        /// <summary>
+        /// Refuses a case whose one step would hold more than <see cref="MaxStepNumbers"/> numbers,
+        /// or whose steps together would take more than <see cref="MaxMultiplyAdds"/> multiply-adds.
+        /// </summary>
+        private static void CheckSize(NetworkSpec network, Batch<double>[] batches, int steps, Layout layout)
         {
-            if (Optional(root, "layout") is not { } layout)
+            long parameterNumbers = 0, perSample = 0, productsPerSample = 0;
+            for (int l = 1; l <= network.Layers.Count; l++)
+            {
+                long units = network.Layers[l - 1].Units, inputs = network.InputsOf(l);
+                parameterNumbers += 2 * ((units * inputs) + units); // the parameters and their gradients
+                perSample += 4 * units; // Z, A, ∂J/∂A, ∂J/∂Z
+                productsPerSample += (l == 1 ? 2 : 3) * units * inputs; // Z, ∂J/∂W, and ∂J/∂A of the layer below
+            }
+
+            double work = 0;
+            for (int b = 0; b < batches.Length; b++)
+            {
+                long samples = layout.SampleCount(batches[b].X);
+                long numbers = parameterNumbers + (samples * perSample);
+                if (numbers > MaxStepNumbers)
+                {
+                    throw new FixtureFormatException(
+                        $"batches[{b}]", $"a step on this batch of {samples} samples holds {numbers} numbers (every layer's z, a, gradA, gradZ, weight, bias and gradients), more than the limit of {MaxStepNumbers}");
+                }
+
+                long uses = (steps / batches.Length) + (b < steps % batches.Length ? 1 : 0);
+                work += (double)uses * samples * productsPerSample;
+            }
+
+            if (work > MaxMultiplyAdds)
+            {
+                throw new FixtureFormatException(
+                    "steps", $"{steps} steps on these batches take {work:0.###E+0} multiply-adds, more than the limit of {MaxMultiplyAdds} ({MaxMultiplyAdds:0.###E+0}); use fewer steps or smaller batches");
+            }
+        }
+
+        private static Layout ReadLayout(JsonElement? field)
+        {
+            if (field is not { } layout)
             {
                 return Layout.RowsOutIn;
             }
@@ -228,14 +329,14 @@ public static partial class FixtureReader
             return Create(Find(Vocabulary.Losses, name, $"{path}.name", "loss"), loss, path);
         }
 
-        private static OptimizerSpec ReadOptimizer(JsonElement optimizer, string path)
+        private static OptimizerSpec ReadOptimizer(JsonElement optimizer, string path, DType dtype)
         {
             RequireKind(optimizer, path, JsonValueKind.Object);
             string name = String(Required(optimizer, path, "name"), $"{path}.name");
             OptimizerSpec spec = Create(Find(Vocabulary.Optimizers, name, $"{path}.name", "optimizer"), optimizer, path);
             try
             {
-                spec.Validate();
+                spec.Validate(dtype);
             }
             catch (ArgumentException e)
             {
@@ -368,7 +469,7 @@ public static partial class FixtureReader
             return indices;
         }
 
-        private StepExpectation ReadStep(JsonElement step, int k, TrainingCase trainingCase, Layout layout)
+        public StepExpectation ReadStep(JsonElement step, int k, TrainingCase trainingCase, Layout layout)
         {
             string path = $"expected[{k}]";
             RequireKind(step, path, JsonValueKind.Object);
@@ -561,9 +662,6 @@ public static partial class FixtureReader
 
     internal static JsonElement? Optional(JsonElement obj, string field)
         => obj.TryGetProperty(field, out JsonElement value) && value.ValueKind != JsonValueKind.Null ? value : null;
-
-    private static string? OptionalString(JsonElement obj, string field)
-        => Optional(obj, field) is { } v ? String(v, field) : null;
 
     internal static void RequireKind(JsonElement value, string path, JsonValueKind kind)
     {

@@ -13,6 +13,7 @@ namespace Backprop.Verification;
 /// the same fixture: fixed field order, two-space indent, LF line ends, each matrix row on one
 /// line, and every number in the shortest form that reads back to the same value of the
 /// fixture's dtype ("NaN", "Infinity", "-Infinity" as strings).
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class FixtureWriter
 {

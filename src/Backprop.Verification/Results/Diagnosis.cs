@@ -5,7 +5,7 @@ using Backprop.Core.Optimizers;
 
 namespace Backprop.Verification;
 
-/// <summary>A likely cause of a disagreement, and the evidence for it.</summary>
+/// <summary>A likely cause of a disagreement, and the evidence for it. Thread-safe: immutable.</summary>
 public sealed record Finding(string Cause, string Evidence)
 {
     public override string ToString() => $"likely cause: {Cause}\n  evidence: {Evidence}";
@@ -19,6 +19,7 @@ public sealed record Finding(string Cause, string Evidence)
 /// output saturates (BCE's clamp), a difference of exactly wd·p in a gradient or lr·wd·p after an
 /// update (weight decay's convention), an Adam difference only where the gradient is tiny (ε's
 /// placement), and agreement at step 1 but not at step 2 (optimizer state).
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class Diagnosis
 {
@@ -26,6 +27,17 @@ public static class Diagnosis
     {
         ArgumentNullException.ThrowIfNull(fixture);
         ArgumentNullException.ThrowIfNull(results);
+        return Diagnose(fixture.Header, k => fixture.Expected[k], k => results.Steps[k], comparisons);
+    }
+
+    /// <summary>
+    /// The same, for a check that streams its steps: <paramref name="expected"/> and
+    /// <paramref name="actual"/> give step k (0-based); only the first disagreement's step, and
+    /// for an update the expected step before it, are asked for.
+    /// </summary>
+    internal static IReadOnlyList<Finding> Diagnose(
+        FixtureHeader fixture, Func<int, StepExpectation> expected, Func<int, StepExpectation> actual, IReadOnlyList<QuantityComparison> comparisons)
+    {
         ArgumentNullException.ThrowIfNull(comparisons);
         QuantityComparison? first = comparisons.FirstOrDefault(c => !c.Passed);
         if (first is null)
@@ -34,7 +46,7 @@ public static class Diagnosis
         }
 
         var findings = new List<Finding>();
-        var look = new Look(fixture, results, first);
+        var look = new Look(fixture, expected, actual, first);
         if (first.ShapeError is { } shape)
         {
             findings.Add(shape.Contains("transpose", StringComparison.Ordinal)
@@ -59,15 +71,15 @@ public static class Diagnosis
     }
 
     /// <summary>The first disagreement with everything needed to read its signature.</summary>
-    private sealed class Look(Fixture fixture, Results results, QuantityComparison first)
+    private sealed class Look(FixtureHeader fixture, Func<int, StepExpectation> expected, Func<int, StepExpectation> actual, QuantityComparison first)
     {
         private readonly int k = first.Step ?? 1;
 
         private readonly int? layer = first.Layer;
 
-        private StepExpectation Expected => fixture.Expected[k - 1];
+        private StepExpectation Expected => expected(k - 1);
 
-        private StepExpectation Actual => results.Steps[k - 1];
+        private StepExpectation Actual => actual(k - 1);
 
         private int Samples => fixture.Case.Layout.SampleCount(fixture.Case.BatchOfStep(k - 1).X);
 
@@ -289,7 +301,7 @@ public static class Diagnosis
                 return null;
             }
 
-            LayerParameters<double> before = k == 1 ? fixture.Case.Parameters[l - 1] : fixture.Expected[k - 2].Parameters![l - 1];
+            LayerParameters<double> before = k == 1 ? fixture.Case.Parameters[l - 1] : expected(k - 2).Parameters![l - 1];
             double[]? p = first.Name switch
             {
                 "gradWeight" or "weight after update" => before.Weight.Data,

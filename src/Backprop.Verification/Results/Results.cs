@@ -7,6 +7,7 @@ namespace Backprop.Verification;
 /// step by step, each step shaped like an entry of the fixture's <c>expected</c> (the cost, each
 /// layer's z, a, gradA, gradZ, gradWeight and gradBias, and the parameters after the step's
 /// update), matrices oriented as the fixture's layout says. Its contract is docs/results-format.md.
+/// Thread-safe: immutable.
 /// </summary>
 public sealed record Results(string Name, IReadOnlyList<StepExpectation> Steps)
 {
@@ -22,77 +23,127 @@ public sealed record Results(string Name, IReadOnlyList<StepExpectation> Steps)
 /// or name, a missing required quantity (cost, gradWeight, gradBias, and the parameters when the
 /// fixture has an optimizer) or a value that is not a number is a <see cref="FixtureFormatException"/>
 /// naming the JSON path. Counts and shapes are read as they are, so that the comparison can say
-/// what is missing, extra or transposed.
+/// what is missing, extra or transposed. A file is read as a fixture is (<see cref="FixtureReader"/>):
+/// a regular file only, at most <see cref="FixtureReader.MaxFileBytes"/> bytes of strict UTF-8, in
+/// time linear in its size, and <see cref="Open(string, FixtureHeader)"/> reads one step at a time.
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class ResultsReader
 {
     public static Results ReadFile(string path, Fixture fixture)
     {
-        string text;
-        try
-        {
-            if (Directory.Exists(path))
-            {
-                throw new FixtureFormatException("", $"cannot read {path}: it is a folder");
-            }
-
-            if (!File.Exists(path))
-            {
-                throw new FixtureFormatException("", $"cannot read {path}: no such file");
-            }
-
-            if (new FileInfo(path).Length > FixtureReader.MaxFileBytes)
-            {
-                throw new FixtureFormatException("", $"the file is larger than the limit of {FixtureReader.MaxFileBytes} bytes");
-            }
-
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new FixtureFormatException("", $"cannot read {path}: {e.Message}");
-        }
-
-        return Parse(text, fixture);
+        ArgumentNullException.ThrowIfNull(fixture);
+        return ReadAll(Open(path, fixture.Header));
     }
 
     public static Results Parse(string json, Fixture fixture)
     {
         ArgumentNullException.ThrowIfNull(fixture);
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = FixtureReader.MaxDepth });
-        }
-        catch (JsonException e)
-        {
-            throw new FixtureFormatException("", $"not valid JSON: {e.Message}");
-        }
+        return ReadAll(OpenText(json, fixture.Header));
+    }
 
-        using (document)
+    /// <summary>Reads results from UTF-8 bytes, as a file holds them.</summary>
+    public static Results ParseUtf8(ReadOnlyMemory<byte> utf8, Fixture fixture)
+    {
+        ArgumentNullException.ThrowIfNull(fixture);
+        return ReadAll(OpenUtf8(utf8, fixture.Header));
+    }
+
+    /// <summary>Reads a results file's format, name and step count; <see cref="ResultsSteps.Read"/> then reads one step at a time.</summary>
+    public static ResultsSteps Open(string path, FixtureHeader fixture)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(fixture);
+        return new ResultsSteps(JsonInput.FromBytes(JsonInput.ReadFile(path, FixtureReader.MaxFileBytes, "results files")), fixture);
+    }
+
+    /// <summary>As <see cref="Open(string, FixtureHeader)"/>, from text.</summary>
+    public static ResultsSteps OpenText(string json, FixtureHeader fixture)
+    {
+        ArgumentNullException.ThrowIfNull(fixture);
+        return new ResultsSteps(JsonInput.FromText(json), fixture);
+    }
+
+    /// <summary>As <see cref="Open(string, FixtureHeader)"/>, from UTF-8 bytes.</summary>
+    public static ResultsSteps OpenUtf8(ReadOnlyMemory<byte> utf8, FixtureHeader fixture)
+    {
+        ArgumentNullException.ThrowIfNull(fixture);
+        return new ResultsSteps(JsonInput.FromBytes(utf8), fixture);
+    }
+
+    private static Results ReadAll(ResultsSteps steps) => new(steps.Name, steps.Read().ToArray());
+
+    /// <summary>
+    /// Results whose format and name have been checked, and whose steps <see cref="Read"/> reads
+    /// one at a time. Not thread-safe: one reader walks it.
+    /// </summary>
+    public sealed class ResultsSteps
+    {
+        private readonly JsonInput input;
+        private readonly StepReader reader;
+
+        internal ResultsSteps(JsonInput input, FixtureHeader fixture)
         {
-            JsonElement root = document.RootElement;
-            FixtureReader.RequireKind(root, "", JsonValueKind.Object);
-            string format = FixtureReader.String(FixtureReader.Required(root, "", "format"), "format");
+            this.input = input;
+            reader = new StepReader(fixture);
+            if (input.RootKind != JsonValueKind.Object)
+            {
+                throw new FixtureFormatException("$", $"expected an object, got {FixtureReader.Describe(input.RootKind)}");
+            }
+
+            string format = TopString("format");
             if (format != Results.Format)
             {
-                throw new FixtureFormatException("format", $"expected \"{Results.Format}\", got \"{format}\"");
+                throw new FixtureFormatException("format", $"expected \"{Results.Format}\", got {FixtureReader.Quoted(format)}");
             }
 
-            string name = FixtureReader.String(FixtureReader.Required(root, "", "name"), "name");
-            if (name != fixture.Name)
+            Name = TopString("name");
+            if (Name != fixture.Name)
             {
-                throw new FixtureFormatException("name", $"these results are for \"{name}\", but the fixture is \"{fixture.Name}\"");
+                throw new FixtureFormatException("name", $"these results are for {FixtureReader.Quoted(Name)}, but the fixture is \"{fixture.Name}\"");
             }
 
-            JsonElement steps = FixtureReader.Required(root, "", "steps");
-            FixtureReader.RequireKind(steps, "steps", JsonValueKind.Array);
-            var reader = new StepReader(fixture);
-            return new Results(name, steps.EnumerateArray().Select((s, k) => reader.Step(s, $"steps[{k}]")).ToArray());
+            JsonValueKind? steps = input.KindOf("steps");
+            if (steps is null or JsonValueKind.Null)
+            {
+                throw new FixtureFormatException("steps", "required field is missing");
+            }
+
+            if (steps != JsonValueKind.Array)
+            {
+                throw new FixtureFormatException("steps", $"expected an array, got {FixtureReader.Describe(steps.Value)}");
+            }
+
+            Count = input.Count("steps");
+        }
+
+        /// <summary>The fixture name the results answer.</summary>
+        public string Name { get; }
+
+        /// <summary>How many steps the results hold.</summary>
+        public int Count { get; }
+
+        /// <summary>Each step in order, read and checked as it is asked for.</summary>
+        public IEnumerable<StepExpectation> Read()
+        {
+            int k = 0;
+            foreach (JsonElement step in input.Elements("steps"))
+            {
+                yield return reader.Step(step, $"steps[{k}]");
+                k++;
+            }
+        }
+
+        private string TopString(string field)
+        {
+            using JsonDocument? document = input.Field(field);
+            return document is null || document.RootElement.ValueKind == JsonValueKind.Null
+                ? throw new FixtureFormatException(field, "required field is missing")
+                : FixtureReader.String(document.RootElement, field);
         }
     }
 
-    private sealed class StepReader(Fixture fixture)
+    private sealed class StepReader(FixtureHeader fixture)
     {
         public StepExpectation Step(JsonElement step, string path)
         {

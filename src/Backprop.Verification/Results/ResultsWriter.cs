@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace Backprop.Verification;
 
-/// <summary>Writes <c>backprop-results/1</c> on one line: numbers in the shortest form that reads back to the same value of the dtype.</summary>
+/// <summary>Writes <c>backprop-results/1</c> on one line: numbers in the shortest form that reads back to the same value of the dtype. Thread-safe: it holds no state.</summary>
 public static class ResultsWriter
 {
     public static string Write(Results results, DType dtype)

@@ -3,10 +3,10 @@ using Backprop.Core.Losses;
 
 namespace Backprop.Verification;
 
-/// <summary>A Jacobian built as a real matrix, with the name the seeds give it (∂vec(Z3)/∂vec(W3), …).</summary>
+/// <summary>A Jacobian built as a real matrix, with the name the seeds give it (∂vec(Z3)/∂vec(W3), …). Thread-safe to read: nothing changes it after it is made (its matrices are arrays that nothing writes).</summary>
 public sealed record NamedJacobian(string Name, Matrix<double> Value);
 
-/// <summary>The witness's gradients for one step, and every Jacobian it multiplied to get them.</summary>
+/// <summary>The witness's gradients for one step, and every Jacobian it multiplied to get them. Thread-safe to read: nothing changes it after it is made (its matrices are arrays that nothing writes).</summary>
 public sealed record JacobianRun(StepRecord<double> Step, IReadOnlyList<NamedJacobian> Jacobians);
 
 /// <summary>
@@ -17,6 +17,7 @@ public sealed record JacobianRun(StepRecord<double> Step, IReadOnlyList<NamedJac
 /// here, not taken from the core's backward code. float64 only, one step from the starting
 /// parameters (no update), for small networks: the Jacobians grow as (n·units)².
 /// BCE's clamps and ε are not modelled, so use it away from outputs of exactly 0 or 1.
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class JacobianChain
 {

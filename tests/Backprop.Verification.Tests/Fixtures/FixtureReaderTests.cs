@@ -185,10 +185,10 @@ public class FixtureReaderTests
     }
 
     [Fact]
-    public void A_Directory_Is_Refused_As_No_Such_File()
+    public void A_Directory_Is_Refused_As_A_Folder()
     {
         Should.Throw<FixtureFormatException>(() => FixtureReader.ReadFile(Path.GetTempPath()))
-            .Message.ShouldEndWith("no such file");
+            .Message.ShouldBe($"cannot read {Path.GetTempPath()}: it is a folder, not a file");
     }
 
     [Fact]

@@ -285,7 +285,7 @@ public class DiagnosisTests
         private sealed class Forgetful<T>(Sgd inner) : Optimizer<T>
             where T : IFloatingPointIeee754<T>
         {
-            public override void Step(IReadOnlyList<T[]> parameters, IReadOnlyList<T[]> gradients)
+            protected override void Update(IReadOnlyList<T[]> parameters, IReadOnlyList<T[]> gradients)
                 => inner.Create<T>().Step(parameters, gradients);
         }
     }
@@ -309,7 +309,7 @@ public class DiagnosisTests
             private readonly Dictionary<int, (T[] M, T[] V)> moments = [];
             private int t;
 
-            public override void Step(IReadOnlyList<T[]> parameters, IReadOnlyList<T[]> gradients)
+            protected override void Update(IReadOnlyList<T[]> parameters, IReadOnlyList<T[]> gradients)
             {
                 t++;
                 T rate = T.CreateChecked(lr * Math.Sqrt(1 - Math.Pow(0.999, t)) / (1 - Math.Pow(0.9, t)));

@@ -1,18 +1,17 @@
 using System.Globalization;
-using Backprop.Core;
-using Backprop.Verification;
 
-namespace Backprop.Cli;
+namespace Backprop.Verification;
 
 /// <summary>
 /// The table people read when their results meet a fixture: one row per quantity in dependency
 /// order (forward, cost, backward from the last layer down, the update), optional quantities the
 /// results left out marked "not provided", the first disagreement marked, then the likely causes.
+/// Thread-safe: it holds no state.
 /// </summary>
 public static class ResultsReport
 {
     public static void Print(
-        string title, Fixture fixture, Tolerance tolerance, IReadOnlyList<QuantityComparison> quantities, IReadOnlyList<Finding> findings, TextWriter output)
+        string title, FixtureHeader fixture, Tolerance tolerance, IReadOnlyList<QuantityComparison> quantities, IReadOnlyList<Finding> findings, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(fixture);
         ArgumentNullException.ThrowIfNull(quantities);

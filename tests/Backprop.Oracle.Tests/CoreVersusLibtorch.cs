@@ -9,7 +9,7 @@ namespace Backprop.Oracle.Tests;
 /// through both, then compare the forward values, the cost, each gradient and the updated
 /// parameters, libtorch as the expectation.
 /// </summary>
-public static class OracleAssert
+public static class CoreVersusLibtorch
 {
     public static void CoreMatchesLibtorch(TrainingCase trainingCase, DType dtype, Tolerance? tolerance = null)
     {

@@ -1,0 +1,68 @@
+using Backprop.Core.Activations;
+using Backprop.Testing;
+using Backprop.Verification;
+
+namespace Backprop.Oracle.Tests;
+
+/// <summary>The in-process route: a C# network checked against libtorch by <see cref="Oracle.OracleAssert"/>, the engine of verify --exec.</summary>
+[Collection(LibtorchCollection.Name)]
+[Trait("Category", "Torch")]
+public sealed class OracleAssertTests : IDisposable
+{
+    private readonly string temp = Directory.CreateTempSubdirectory("backprop-oracle-assert-").FullName;
+
+    public void Dispose() => Directory.Delete(temp, recursive: true);
+
+    /// <summary>The core as someone's network: it must agree.</summary>
+    private sealed class CoreNetwork : INetworkUnderTest
+    {
+        public IReadOnlyList<StepRecord<double>> Train(TrainingCase trainingCase, DType dtype) => Trainer.Run(trainingCase, dtype);
+    }
+
+    /// <summary>The core with ReLU'(0) = 1 in every relu layer.</summary>
+    private sealed class ReluOneAtZeroNetwork : INetworkUnderTest
+    {
+        public IReadOnlyList<StepRecord<double>> Train(TrainingCase c, DType dtype) => Trainer.Run(
+            c with { Network = c.Network with { Layers = c.Network.Layers.Select(l => l.Activation is Relu ? l with { Activation = new ReluOneAtZero() } : l).ToArray() } },
+            dtype);
+    }
+
+    [Fact]
+    public void A_Network_That_Agrees_Passes_In_Every_Layout()
+        => Oracle.OracleAssert.Agrees(new CoreNetwork(), new Oracle.OracleOptions { Networks = 30, Layouts = null, OutDir = temp });
+
+    [Fact]
+    public void A_Planted_Kink_Bug_Fails_With_The_Table_The_Cause_And_A_Replayable_Fixture()
+    {
+        var options = new Oracle.OracleOptions
+        {
+            Activations = ["relu", "sigmoid"], Losses = ["binary_cross_entropy"], Optimizers = ["none", "sgd"], Networks = 100, Seed = 1, OutDir = temp,
+        };
+        Oracle.OracleAssertException e = Should.Throw<Oracle.OracleAssertException>(() => Oracle.OracleAssert.Agrees(new ReluOneAtZeroNetwork(), options));
+        e.Message.ShouldContain("ReluOneAtZeroNetwork disagrees with libtorch on random network seed");
+        e.Message.ShouldContain("FAIL  <- first disagreement");
+        e.Message.ShouldContain("likely cause: the kink convention of relu: at z = 0 exactly PyTorch takes relu'(0) = 0");
+        File.Exists(e.FixturePath).ShouldBeTrue();
+        Cli.Run("check", e.FixturePath!).Exit.ShouldBe(0);
+        Should.Throw<Oracle.OracleAssertException>(() => Oracle.OracleAssert.AgreesOn(new ReluOneAtZeroNetwork(), e.FixturePath!));
+        Oracle.OracleAssert.AgreesOn(new CoreNetwork(), e.FixturePath!);
+    }
+
+    [Fact]
+    public void A_Network_That_Throws_Is_Named_With_What_It_Threw()
+    {
+        Oracle.OracleAssertException e = Should.Throw<Oracle.OracleAssertException>(() =>
+            Oracle.OracleAssert.Agrees(new ThrowingNetwork(), new Oracle.OracleOptions { Networks = 3, OutDir = temp }));
+        e.Message.ShouldContain("ThrowingNetwork.Train threw on case verify-seed-1: NotSupportedException: no softmax here");
+    }
+
+    [Fact]
+    public void Options_Are_Checked_Before_Anything_Runs()
+        => Should.Throw<ArgumentException>(() => Oracle.OracleAssert.Agrees(new CoreNetwork(), new Oracle.OracleOptions { Activations = ["swish"] }))
+            .Message.ShouldStartWith("activations: unknown \"swish\"");
+
+    private sealed class ThrowingNetwork : INetworkUnderTest
+    {
+        public IReadOnlyList<StepRecord<double>> Train(TrainingCase trainingCase, DType dtype) => throw new NotSupportedException("no softmax here");
+    }
+}
