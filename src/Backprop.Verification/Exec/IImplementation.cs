@@ -19,6 +19,19 @@ public interface IImplementation
     Results Run(Fixture question);
 }
 
+/// <summary>
+/// An implementation that can be asked the next question before it has answered the last (a
+/// process reading its questions from a pipe): the engine keeps it busy while it compares.
+/// </summary>
+public interface IPipelinedImplementation : IImplementation
+{
+    /// <summary>Asks <paramref name="question"/>; its answer comes from a later <see cref="Receive"/>.</summary>
+    void Send(Fixture question);
+
+    /// <summary>The answer to the oldest question sent and not yet answered.</summary>
+    Results Receive(Fixture question);
+}
+
 /// <summary>The implementation failed to answer: it crashed, hung, or answered with something that is not results for the question. Thread-safe: immutable.</summary>
 public sealed class ImplementationException(string message) : Exception(message);
 

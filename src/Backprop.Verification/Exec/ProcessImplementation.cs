@@ -14,7 +14,7 @@ namespace Backprop.Verification;
 /// error. The process is killed, never waited on forever.
 /// Not thread-safe: the protocol is one question and one answer at a time on one process.
 /// </summary>
-public sealed class ProcessImplementation : IImplementation, IDisposable
+public sealed class ProcessImplementation : IPipelinedImplementation, IDisposable
 {
     private const int StderrLines = 20;
 
@@ -30,6 +30,7 @@ public sealed class ProcessImplementation : IImplementation, IDisposable
     private readonly TimeSpan timeout;
     private readonly Queue<string> stderr = new();
     private int asked;
+    private int answered;
 
     public ProcessImplementation(string command, TimeSpan timeout)
     {
@@ -78,6 +79,13 @@ public sealed class ProcessImplementation : IImplementation, IDisposable
 
     public Results Run(Fixture question)
     {
+        Send(question);
+        return Receive(question);
+    }
+
+    /// <summary>Writes the question's line; its answer is read by a later <see cref="Receive"/>, in order.</summary>
+    public void Send(Fixture question)
+    {
         ArgumentNullException.ThrowIfNull(question);
         asked++;
         try
@@ -89,11 +97,17 @@ public sealed class ProcessImplementation : IImplementation, IDisposable
         {
             throw Failure($"could not send case {asked}: {e.Message}");
         }
+    }
 
-        string? line = ReadLine($"case {asked}");
+    /// <summary>Reads the answer to the oldest question sent and not yet answered, which must be <paramref name="question"/>.</summary>
+    public Results Receive(Fixture question)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        int number = ++answered;
+        string? line = ReadLine($"case {number}");
         if (line is null)
         {
-            throw Failure($"ended before answering case {asked}");
+            throw Failure($"ended before answering case {number}");
         }
 
         try
@@ -102,7 +116,7 @@ public sealed class ProcessImplementation : IImplementation, IDisposable
         }
         catch (FixtureFormatException e)
         {
-            throw Failure($"answered case {asked} with something that is not backprop-results/1 for it: {e.Message} (the line began: {Clip(line)})");
+            throw Failure($"answered case {number} with something that is not backprop-results/1 for it: {e.Message} (the line began: {Clip(line)})");
         }
     }
 

@@ -39,7 +39,7 @@ public static class Verifier
         ArgumentNullException.ThrowIfNull(options);
         int compared = 0, skipped = 0;
 
-        // The witness prepares case i + 1 on another thread while the implementation answers case i.
+        // The witness prepares the next case on another thread while the implementation answers.
         Task<(RandomNetwork Network, Fixture? Fixture)> Prepare(int i) => Task.Run(() =>
         {
             int seed = unchecked(options.Seed + i);
@@ -48,27 +48,49 @@ public static class Verifier
         });
 
         Task<(RandomNetwork Network, Fixture? Fixture)>? next = options.Networks > 0 ? Prepare(0) : null;
-        for (int i = 0; i < options.Networks; i++)
+        int drawn = 0, done = 0;
+
+        // A process is asked one case ahead, so it computes the next while this one is compared.
+        var inFlight = new Queue<(RandomNetwork Network, Fixture Fixture)>();
+        int ahead = implementation is IPipelinedImplementation ? 2 : 1;
+        void Ask()
         {
-            (RandomNetwork network, Fixture? fixture) = next!.GetAwaiter().GetResult();
-            next = i + 1 < options.Networks ? Prepare(i + 1) : null;
-            if (fixture is null)
+            while (inFlight.Count < ahead && drawn < options.Networks)
             {
-                skipped++;
-            }
-            else
-            {
-                compared++;
-                Results answer = implementation.Run(fixture);
-                ResultsCheck check = ResultsCheck.Compare(fixture, answer, options.Tolerance);
-                if (check.ExitCode != FixtureCheck.Passed)
+                (RandomNetwork network, Fixture? fixture) = next!.GetAwaiter().GetResult();
+                next = ++drawn < options.Networks ? Prepare(drawn) : null;
+                if (fixture is null)
                 {
-                    next?.Wait(); // no witness run left behind
-                    return new VerifyOutcome(compared, skipped, Shrink(implementation, witness, network, (fixture, answer, check), options));
+                    skipped++;
+                    progress?.Invoke(++done);
+                    continue;
                 }
+
+                (implementation as IPipelinedImplementation)?.Send(fixture);
+                inFlight.Enqueue((network, fixture));
+            }
+        }
+
+        Ask();
+        while (inFlight.TryDequeue(out var current))
+        {
+            Results answer = implementation is IPipelinedImplementation pipe ? pipe.Receive(current.Fixture) : implementation.Run(current.Fixture);
+            compared++;
+            Ask();
+            ResultsCheck check = ResultsCheck.Compare(current.Fixture, answer, options.Tolerance);
+            if (check.ExitCode != FixtureCheck.Passed)
+            {
+                // The cases asked ahead are answered and set aside, and no witness run is left behind.
+                while (inFlight.TryDequeue(out var pending))
+                {
+                    (implementation as IPipelinedImplementation)?.Receive(pending.Fixture);
+                }
+
+                next?.Wait();
+                return new VerifyOutcome(compared, skipped, Shrink(implementation, witness, current.Network, (current.Fixture, answer, check), options));
             }
 
-            progress?.Invoke(i + 1);
+            progress?.Invoke(++done);
         }
 
         return new VerifyOutcome(compared, skipped, null);
