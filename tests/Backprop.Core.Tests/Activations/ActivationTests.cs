@@ -27,6 +27,43 @@ public class ActivationTests
         dZ.ShouldBe([2.0, 2.0, 0.0]); // NaN <= 0 is false, so the gradient passes, as PyTorch
     }
 
+    /// <summary>
+    /// Long enough for whole vectors and a tail, with every special value in every lane position:
+    /// each output element has the bits of the scalar rule (a = z &lt; 0 ? 0 : z; dZ = a &lt;= 0 ? 0 : dA),
+    /// also when a overwrites z and dZ overwrites dA.
+    /// </summary>
+    [Fact]
+    public void Relu_Gives_The_Scalar_Rules_Bits_In_Every_Lane_For_Special_Values()
+    {
+        double[] specials = [double.NaN, 0.0, -0.0, double.PositiveInfinity, double.NegativeInfinity, 1e-310, -1e-310, 2.5, -2.5, 1e-40];
+        double[] z = Enumerable.Range(0, 77).Select(i => specials[(i * 7) % specials.Length] * (i % 3 == 0 ? 1 : -1)).ToArray();
+        double[] dA = Enumerable.Range(0, 77).Select(i => i % 4 == 0 ? double.NaN : i - 30.5).ToArray();
+
+        double[] a = new double[z.Length], dZ = new double[z.Length];
+        Relu.Instance.Forward<double>(z, a);
+        Relu.Instance.Backward<double>(z, a, dA, dZ);
+        float[] z32 = z.Select(v => (float)v).ToArray(), dA32 = dA.Select(v => (float)v).ToArray();
+        float[] a32 = new float[z.Length], dZ32 = new float[z.Length];
+        Relu.Instance.Forward<float>(z32, a32);
+        Relu.Instance.Backward<float>(z32, a32, dA32, dZ32);
+        double[] inPlace = (double[])z.Clone(), dInPlace = (double[])dA.Clone();
+        Relu.Instance.Forward<double>(inPlace, inPlace);
+        Relu.Instance.Backward<double>(z, inPlace, dInPlace, dInPlace);
+
+        for (int i = 0; i < z.Length; i++)
+        {
+            double expectedA = z[i] < 0 ? 0.0 : z[i], expectedDZ = expectedA <= 0 ? 0.0 : dA[i];
+            float expectedA32 = z32[i] < 0 ? 0f : z32[i], expectedDZ32 = expectedA32 <= 0 ? 0f : dA32[i];
+            string at = $"element {i}: z = {z[i]}";
+            BitConverter.DoubleToInt64Bits(a[i]).ShouldBe(BitConverter.DoubleToInt64Bits(expectedA), at);
+            BitConverter.DoubleToInt64Bits(dZ[i]).ShouldBe(BitConverter.DoubleToInt64Bits(expectedDZ), at);
+            BitConverter.DoubleToInt64Bits(inPlace[i]).ShouldBe(BitConverter.DoubleToInt64Bits(expectedA), at);
+            BitConverter.DoubleToInt64Bits(dInPlace[i]).ShouldBe(BitConverter.DoubleToInt64Bits(expectedDZ), at);
+            BitConverter.SingleToInt32Bits(a32[i]).ShouldBe(BitConverter.SingleToInt32Bits(expectedA32), at);
+            BitConverter.SingleToInt32Bits(dZ32[i]).ShouldBe(BitConverter.SingleToInt32Bits(expectedDZ32), at);
+        }
+    }
+
     [Fact]
     public void Sigmoid_Saturates_To_Exact_0_And_1_In_Float32_With_Zero_Gradient()
     {
