@@ -126,7 +126,7 @@ public static class VerifyExecCommand
         var clock = Stopwatch.StartNew();
         VerifyOutcome outcome = WithProgress(options.Networks, output, report => Verifier.Run(implementation, TorchWitness.Instance, options, report));
         double seconds = clock.Elapsed.TotalSeconds;
-        string skipped = outcome.Skipped == 0 ? "" : $" ({outcome.Skipped} skipped: libtorch's own run overflowed or diverged past 1e6, where nothing compares fairly)";
+        string skipped = Skipped(outcome);
         if (outcome.Failure is not { } failure)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -153,6 +153,25 @@ public static class VerifyExecCommand
         output.WriteLine($"The case, with libtorch's expectations: {path}");
         output.WriteLine($"Replay it: backprop verify --exec \"{command}\" --replay {path}");
         return 1;
+    }
+
+    /// <summary>What was not compared in full, and why, in words.</summary>
+    private static string Skipped(VerifyOutcome outcome)
+    {
+        var parts = new List<string>();
+        if (outcome.Shortened > 0)
+        {
+            parts.Add($"{outcome.Shortened} compared over their first steps only");
+        }
+
+        if (outcome.Skipped > 0)
+        {
+            parts.Add($"{outcome.Skipped} skipped");
+        }
+
+        return parts.Count == 0 ? "" :
+            $" ({string.Join(", ", parts)}: from the step where libtorch's own run overflowed or passed 1e6, or where rounding decided " +
+            "which side of a kink a pre-activation fell on, the two runs cannot be compared fairly)";
     }
 
     private static int Replay(ProcessImplementation implementation, string command, string fixturePath, TextWriter output, TextWriter error)

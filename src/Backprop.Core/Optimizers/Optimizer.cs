@@ -20,6 +20,17 @@ public abstract record OptimizerSpec : IVocabularyItem
     public abstract Optimizer<T> Create<T>()
         where T : IFloatingPointIeee754<T>;
 
+    /// <summary>As torch.optim's constructor would be called, every setting named: <c>sgd(lr=0.05, momentum=0.9, …)</c>.</summary>
+    public sealed override string ToString() => $"{Name}({string.Join(", ", Settings.Select(s => $"{s.Name}={Format(s.Value)}"))})";
+
+    private static string Format(object value) => value switch
+    {
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        bool b => b ? "True" : "False",
+        double[] pair => $"({string.Join(", ", pair.Select(p => Format(p)))})",
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+    };
+
     /// <summary>A fresh optimizer whose updates run as <paramref name="kernels"/> say (on how many threads).</summary>
     public Optimizer<T> Create<T>(KernelOptions kernels)
         where T : IFloatingPointIeee754<T>

@@ -70,3 +70,14 @@ public class SgdTests
         Should.Throw<ArgumentException>(() => new AdamW(1e-3, beta1, beta2).Create<float>()).Message.ShouldBe(message);
     }
 }
+
+public class OptimizerNamingTests
+{
+    [Fact]
+    public void An_Optimizer_Prints_As_Torch_Optim_Would_Be_Called()
+    {
+        new Sgd(0.05, Momentum: 0.9, WeightDecay: 0.01, Nesterov: true).ToString()
+            .ShouldBe("sgd(lr=0.05, momentum=0.9, dampening=0, weight_decay=0.01, nesterov=True)");
+        new Adam(Beta2: 0.99).ToString().ShouldBe("adam(lr=0.001, betas=(0.9, 0.99), eps=1E-08, weight_decay=0, amsgrad=False)");
+    }
+}
