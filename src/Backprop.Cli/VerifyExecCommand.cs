@@ -155,23 +155,22 @@ public static class VerifyExecCommand
         return 1;
     }
 
-    /// <summary>What was not compared in full, and why, in words.</summary>
+    /// <summary>What was judged step by step or not compared in full, and why, in words.</summary>
     private static string Skipped(VerifyOutcome outcome)
     {
         var parts = new List<string>();
-        if (outcome.Shortened > 0)
+        if (outcome.StepByStep > 0)
         {
-            parts.Add($"{outcome.Shortened} compared over their first steps only");
+            parts.Add($"{outcome.StepByStep} agreed step by step from their own state, where rounding grew past the tolerance end to end");
         }
 
-        if (outcome.Skipped > 0)
+        if (outcome.Shortened + outcome.Skipped > 0)
         {
-            parts.Add($"{outcome.Skipped} skipped");
+            parts.Add($"{outcome.Shortened} compared over their first steps only and {outcome.Skipped} skipped: from the step where libtorch's own run " +
+                      "overflowed or passed 1e6, or where rounding decided which side of a kink a pre-activation fell on, nothing compares fairly");
         }
 
-        return parts.Count == 0 ? "" :
-            $" ({string.Join(", ", parts)}: from the step where libtorch's own run overflowed or passed 1e6, or where rounding decided " +
-            "which side of a kink a pre-activation fell on, the two runs cannot be compared fairly)";
+        return parts.Count == 0 ? "" : $" ({string.Join("; ", parts)})";
     }
 
     private static int Replay(ProcessImplementation implementation, string command, string fixturePath, TextWriter output, TextWriter error)

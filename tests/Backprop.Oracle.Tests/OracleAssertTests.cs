@@ -48,6 +48,38 @@ public sealed class OracleAssertTests : IDisposable
         Oracle.OracleAssert.AgreesOn(new CoreNetwork(), e.FixturePath!);
     }
 
+    /// <summary>
+    /// Seeds where the core, a correct implementation, drifted past the tolerance end to end against
+    /// the AMD EPYC's libtorch: float64 seed 50003 (step 3's update, after two steps of drift),
+    /// float32 seed 287 (step 5's z) and float32 seed 50045 (Adam at step 1, where tiny gradients
+    /// that agree within the tolerance are divided by their own size). Judged step by step from the
+    /// implementation's own state, each agrees.
+    /// </summary>
+    [Theory]
+    [InlineData(DType.Float64, 50003)]
+    [InlineData(DType.Float32, 287)]
+    [InlineData(DType.Float32, 50045)]
+    public void Rounding_That_An_End_To_End_Run_Magnifies_Is_Not_A_Disagreement(DType dtype, int seed)
+        => Oracle.OracleAssert.Agrees(new CoreNetwork(), new Oracle.OracleOptions { DType = dtype, Networks = 1, Seed = seed, Layouts = null, OutDir = temp });
+
+    /// <summary>An update without weight decay, from right gradients: caught at the update, step by step, and named.</summary>
+    [Fact]
+    public void A_Planted_Update_Bug_Is_Caught_At_Its_Step_And_Named()
+    {
+        Oracle.OracleAssertException e = Should.Throw<Oracle.OracleAssertException>(() => Oracle.OracleAssert.Agrees(
+            new NoWeightDecayNetwork(), new Oracle.OracleOptions { Optimizers = ["sgd"], Networks = 100, Seed = 1, OutDir = temp }));
+        e.Message.ShouldContain("weight after update");
+        e.Message.ShouldContain("likely cause: weight decay left out of the update (torch.optim takes lr·wd·p off each parameter)");
+        Cli.Run("check", e.FixturePath!).Exit.ShouldBe(0);
+    }
+
+    /// <summary>The core with torch.optim's weight decay left out of every update.</summary>
+    private sealed class NoWeightDecayNetwork : INetworkUnderTest
+    {
+        public IReadOnlyList<StepRecord<double>> Train(TrainingCase c, DType dtype)
+            => Trainer.Run(c with { Optimizer = c.Optimizer is Backprop.Core.Optimizers.Sgd s ? s with { WeightDecay = 0 } : c.Optimizer }, dtype);
+    }
+
     [Fact]
     public void A_Network_That_Throws_Is_Named_With_What_It_Threw()
     {

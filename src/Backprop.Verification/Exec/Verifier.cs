@@ -16,13 +16,15 @@ public sealed record VerifyOptions(DType DType, int Networks, int Seed, RandomNe
 public sealed record VerifyFailure(RandomNetwork Original, RandomNetwork Smallest, Fixture Fixture, Results Answer, ResultsCheck Check, int ShrinkSteps);
 
 /// <summary>
-/// How a run ended: how many cases were compared; how many of those were compared over their first
-/// steps only (<paramref name="Shortened"/>), and how many were skipped, because the witness's own
-/// run overflowed or diverged past 1e6 at a later step or at the first (from there, last bits
-/// decide ±∞ against NaN, and nothing can be compared fairly); and the first failure, shrunk, if any.
+/// How a run ended: how many cases were compared; how many of those agreed only when judged step
+/// by step from the implementation's own state (<paramref name="StepByStep"/>: end to end, rounding
+/// had grown past the tolerance); how many were compared over their first steps only
+/// (<paramref name="Shortened"/>) and how many were skipped, because from some later step, or from
+/// the first, the witness's own run overflowed or passed 1e6, or rounding decided which side of a
+/// kink a pre-activation fell on (nothing compares fairly there); and the first failure, shrunk, if any.
 /// Thread-safe to read: nothing changes it after it is made (its matrices are arrays that nothing writes).
 /// </summary>
-public sealed record VerifyOutcome(int Compared, int Shortened, int Skipped, VerifyFailure? Failure);
+public sealed record VerifyOutcome(int Compared, int StepByStep, int Shortened, int Skipped, VerifyFailure? Failure);
 
 /// <summary>
 /// The engine behind <c>backprop verify --exec</c> and the in-process route for C# networks:
@@ -40,7 +42,7 @@ public static class Verifier
         ArgumentNullException.ThrowIfNull(implementation);
         ArgumentNullException.ThrowIfNull(witness);
         ArgumentNullException.ThrowIfNull(options);
-        int compared = 0, shortened = 0, skipped = 0;
+        int compared = 0, stepByStep = 0, shortened = 0, skipped = 0;
 
         // The witness prepares the next case on another thread while the implementation answers.
         Task<(RandomNetwork Network, Fixture Fixture, bool Shortened)?> Prepare(int i) => Task.Run(() =>
@@ -79,7 +81,7 @@ public static class Verifier
         {
             Results answer = implementation is IPipelinedImplementation pipe ? pipe.Receive(current.Fixture) : implementation.Run(current.Fixture);
             Ask();
-            if (Judge(current.Network, current.Fixture, answer, options) is not { } judged)
+            if (Judge(witness, current.Network, current.Fixture, answer, options) is not { } judged)
             {
                 skipped++;
                 progress?.Invoke(++done);
@@ -87,8 +89,9 @@ public static class Verifier
             }
 
             compared++;
-            shortened += judged.Cut && !current.Shortened ? 1 : 0;
-            if (judged.Asked.Check.ExitCode != FixtureCheck.Passed)
+            stepByStep += judged.Verdict == Judgement.AgreesStepByStep ? 1 : 0;
+            shortened += judged.Verdict == Judgement.AgreesBeforeKink && !current.Shortened ? 1 : 0;
+            if (judged.Verdict == Judgement.Disagrees)
             {
                 // The cases asked ahead are answered and set aside, and no witness run is left behind.
                 while (inFlight.TryDequeue(out var pending))
@@ -97,13 +100,13 @@ public static class Verifier
                 }
 
                 next?.Wait();
-                return new VerifyOutcome(compared, shortened, skipped, Shrink(implementation, witness, judged.Network, judged.Asked, options));
+                return new VerifyOutcome(compared, stepByStep, shortened, skipped, Shrink(implementation, witness, judged.Network, judged.Asked, options));
             }
 
             progress?.Invoke(++done);
         }
 
-        return new VerifyOutcome(compared, shortened, skipped, null);
+        return new VerifyOutcome(compared, stepByStep, shortened, skipped, null);
     }
 
     /// <summary>The case as a fixture whose expectations the witness computed: what the implementation is compared with.</summary>
@@ -153,7 +156,7 @@ public static class Verifier
         return (network, FixtureOf(network, expected, witness, name, "a random case drawn by backprop verify --exec"), shortened);
     }
 
-    /// <summary>The case as asked (cut as <see cref="Expected"/> cuts it), the implementation's answer and its comparison; null when the witness's own run cannot be compared.</summary>
+    /// <summary>The failing case (cut as <see cref="Expected"/> and <see cref="Judge"/> cut it), the implementation's answer and its comparison; null when the case agrees or cannot be compared.</summary>
     private static (RandomNetwork Network, (Fixture Fixture, Results Answer, ResultsCheck Check) Asked)? Ask(
         IImplementation implementation, IWitness witness, RandomNetwork network, string name, VerifyOptions options)
     {
@@ -162,78 +165,84 @@ public static class Verifier
             return null;
         }
 
-        return Judge(expected.Network, expected.Fixture, implementation.Run(expected.Fixture), options) is { } judged
+        return Judge(witness, expected.Network, expected.Fixture, implementation.Run(expected.Fixture), options) is { Verdict: Judgement.Disagrees } judged
             ? (judged.Network, judged.Asked)
             : null;
     }
 
-    /// <summary>
-    /// The answer compared with the fixture. Where the comparison fails and rounding decided which
-    /// side of a kink a pre-activation fell on (<see cref="RoundedBranch"/>), both runs took
-    /// different, equally right derivatives from that step on, so only the steps before it are
-    /// compared (<c>Cut</c>); null when that is the first step, leaving nothing to compare.
-    /// </summary>
-    private static (RandomNetwork Network, (Fixture Fixture, Results Answer, ResultsCheck Check) Asked, bool Cut)? Judge(
-        RandomNetwork network, Fixture fixture, Results answer, VerifyOptions options)
+    private enum Judgement
     {
-        ResultsCheck check = ResultsCheck.Compare(fixture, answer, options.Tolerance);
-        if (check.ExitCode != FixtureCheck.Mismatch || RoundedBranch(fixture, answer, check.Tolerance) is not { } before)
-        {
-            return (network, (fixture, answer, check), false);
-        }
-
-        if (before == 0)
-        {
-            return null;
-        }
-
-        network = network with { Case = network.Case with { Steps = before } };
-        Fixture cut = fixture with { Case = fixture.Case with { Steps = before }, Expected = fixture.Expected.Take(before).ToArray() };
-        Results kept = answer with { Steps = answer.Steps.Take(before).ToArray() };
-        return (network, (cut, kept, ResultsCheck.Compare(cut, kept, options.Tolerance)), true);
+        Agrees,
+        AgreesStepByStep,
+        AgreesBeforeKink,
+        Disagrees,
     }
 
     /// <summary>
-    /// The index of the first step where rounding decided a piece of a piecewise activation (relu's
-    /// z &gt; 0, softplus's threshold): the implementation's z agrees with the witness's within the
-    /// tolerance but lies in the other piece, or, where the implementation reports no z for the
-    /// layer, the tolerance's band around the witness's z crosses a piece boundary. Null when there
-    /// is none, or when the answer does not have one entry per step.
+    /// The answer compared with the fixture end to end; where that fails, judged again step by step
+    /// from the implementation's own state (<see cref="StepByStep"/>). A disagreement is then the
+    /// smallest case that shows it: the one step whose forward or backward pass disagrees (with the
+    /// witness's expectations from the implementation's parameters before it), or the run up to
+    /// the step whose update disagrees; where the step-by-step judgement cannot be made, the whole
+    /// run. Where rounding decided a kink's side, the steps before it are what agrees; null when
+    /// that is the first step, leaving nothing to compare.
     /// </summary>
-    private static int? RoundedBranch(Fixture fixture, Results answer, Tolerance tolerance)
+    private static (RandomNetwork Network, (Fixture Fixture, Results Answer, ResultsCheck Check) Asked, Judgement Verdict)? Judge(
+        IWitness witness, RandomNetwork network, Fixture fixture, Results answer, VerifyOptions options)
     {
-        if (answer.Steps.Count != fixture.Expected.Count)
+        ResultsCheck check = ResultsCheck.Compare(fixture, answer, options.Tolerance);
+        if (check.ExitCode != FixtureCheck.Mismatch)
         {
-            return null;
+            return (network, (fixture, answer, check), check.ExitCode == FixtureCheck.Passed ? Judgement.Agrees : Judgement.Disagrees);
         }
 
-        IReadOnlyList<LayerSpec> layers = fixture.Case.Network.Layers;
-        for (int k = 0; k < fixture.Expected.Count; k++)
+        StepByStep.Outcome judged;
+        try
         {
-            for (int l = 0; l < layers.Count; l++)
-            {
-                if (layers[l].Activation is not ElementwiseActivation g || fixture.Expected[k].Layers?[l].Z is not { } expected)
-                {
-                    continue;
-                }
+            judged = StepByStep.Judge(fixture, answer, witness, check.Tolerance);
+        }
+        catch (ArgumentException)
+        {
+            judged = new(StepByStep.Verdict.CannotJudge, 0); // the witness refused the implementation's parameters (say, ±∞)
+        }
 
-                Matrix<double>? reported = answer.Steps[k].Layers is { } given && l < given.Count ? given[l].Z : null;
-                bool compare = reported is not null && reported.Rows == expected.Rows && reported.Cols == expected.Cols;
-                for (int i = 0; i < expected.Data.Length; i++)
+        switch (judged.Verdict)
+        {
+            case StepByStep.Verdict.Agrees:
+                return (network, (fixture, answer, check), Judgement.AgreesStepByStep);
+            case StepByStep.Verdict.KinkDecidedByRounding:
+                return judged.Step == 0 ? null : (network, (fixture, answer, check), Judgement.AgreesBeforeKink);
+            case StepByStep.Verdict.PassDisagrees:
                 {
-                    double z = expected.Data[i], band = tolerance.Allowed(z);
-                    bool rounded = compare
-                        ? g.Piece(reported!.Data[i]) != g.Piece(z) && tolerance.Accepts(reported.Data[i], z)
-                        : g.Piece(z - band) != g.Piece(z + band);
-                    if (rounded)
+                    var one = network with { Case = judged.OneStep! };
+                    Fixture oneFixture = FixtureOf(one, witness.Run(one.Case, one.DType), witness, $"{fixture.Name}-step-{judged.Step + 1}",
+                        $"step {judged.Step + 1} of {fixture.Name}, from the parameters the implementation reported before it");
+                    Results oneAnswer = answer with { Steps = [answer.Steps[judged.Step] with { Parameters = null }] };
+                    ResultsCheck oneCheck = ResultsCheck.Compare(oneFixture, oneAnswer, options.Tolerance);
+                    if (oneCheck.ExitCode == FixtureCheck.Mismatch)
                     {
-                        return k;
+                        return (one, (oneFixture, oneAnswer, oneCheck), Judgement.Disagrees);
                     }
+
+                    break;
                 }
-            }
+
+            case StepByStep.Verdict.UpdateDisagrees:
+                {
+                    int steps = judged.Step + 1;
+                    Fixture cut = fixture with { Case = fixture.Case with { Steps = steps }, Expected = fixture.Expected.Take(steps).ToArray() };
+                    Results kept = answer with { Steps = answer.Steps.Take(steps).ToArray() };
+                    ResultsCheck cutCheck = ResultsCheck.Compare(cut, kept, options.Tolerance);
+                    if (cutCheck.ExitCode == FixtureCheck.Mismatch)
+                    {
+                        return (network with { Case = network.Case with { Steps = steps } }, (cut, kept, cutCheck), Judgement.Disagrees);
+                    }
+
+                    break;
+                }
         }
 
-        return null;
+        return (network, (fixture, answer, check), Judgement.Disagrees);
     }
 
     private static VerifyFailure Shrink(

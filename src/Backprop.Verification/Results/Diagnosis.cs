@@ -290,11 +290,12 @@ public static class Diagnosis
                 return null;
             }
 
-            (double lr, double wd) = optimizer switch
+            // Nesterov's first step takes lr·(1 + momentum)·(g + wd·p) off, since its first buffer is g + wd·p itself.
+            (double lr, double wd, double nesterov) = optimizer switch
             {
-                Sgd s => (s.Lr, s.WeightDecay),
-                Adam m => (m.Lr, m.WeightDecay),
-                _ => (0, 0),
+                Sgd s => (s.Lr, s.WeightDecay, s.Nesterov && k == 1 ? 1 + s.Momentum : 1),
+                Adam m => (m.Lr, m.WeightDecay, 1),
+                _ => (0, 0, 1),
             };
             if (wd == 0)
             {
@@ -314,7 +315,7 @@ public static class Diagnosis
             }
 
             bool gradient = first.Name.StartsWith("grad", StringComparison.Ordinal);
-            double unit = gradient ? wd : lr * wd;
+            double unit = gradient ? wd : lr * wd * nesterov;
             foreach (double sign in new[] { 1.0, -1.0 })
             {
                 bool matches = Enumerable.Range(0, e.Length).All(i =>
@@ -324,7 +325,9 @@ public static class Diagnosis
                     continue;
                 }
 
-                string what = gradient ? $"wd·p = {G(wd)}·p" : $"lr·wd·p = {G(lr)}·{G(wd)}·p";
+                string what = gradient ? $"wd·p = {G(wd)}·p"
+                    : nesterov == 1 ? $"lr·wd·p = {G(lr)}·{G(wd)}·p"
+                    : $"lr·wd·p·(1 + momentum) = {G(lr)}·{G(wd)}·p·{G(nesterov)} (Nesterov's first step)";
                 string evidence = $"{first.Quantity} differs from libtorch's by {(sign > 0 ? "+" : "−")}{what}, element by element (p the parameter before step {k})";
                 string cause = gradient
                     ? "weight decay as an L2 term in the loss: the gradients include wd·p, where PyTorch's gradients are the cost's alone and torch.optim applies the decay in the step"
