@@ -73,6 +73,14 @@ public static class OracleAssert
 
         if (outcome.Failure is not { } failure)
         {
+            if (outcome.Compared == 0)
+            {
+                throw new OracleAssertException(
+                    $"none of the {options.Networks} random networks could be compared ({outcome.Skipped} skipped: from the first step libtorch's own run " +
+                    "overflowed or passed 1e6, or rounding decided which side of a kink a pre-activation fell on), so nothing was checked; " +
+                    "raise Networks, or change Seed", null);
+            }
+
             return;
         }
 

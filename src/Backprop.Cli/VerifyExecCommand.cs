@@ -127,6 +127,13 @@ public static class VerifyExecCommand
         VerifyOutcome outcome = WithProgress(options.Networks, output, report => Verifier.Run(implementation, TorchWitness.Instance, options, report));
         double seconds = clock.Elapsed.TotalSeconds;
         string skipped = Skipped(outcome);
+        if (outcome.Failure is null && outcome.Compared == 0)
+        {
+            error.WriteLine($"verify --exec: none of the {options.Networks} random networks could be compared{skipped}, so nothing was checked; " +
+                            "draw more with --networks, or others with --seed");
+            return 2;
+        }
+
         if (outcome.Failure is not { } failure)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -50,6 +50,16 @@ public sealed class VerifyExecTests : IDisposable
         output.ShouldMatch(@"All \d+ random networks agree with libtorch");
     }
 
+    /// <summary>Seed 2 of this vocabulary passes 1e6 in libtorch's own first step: with nothing compared, the run does not pass.</summary>
+    [Fact]
+    public void A_Run_That_Compared_Nothing_Ends_With_Exit_2()
+    {
+        (int exit, string output, string error) = Verify(Python("backprop_client.py"), [.. Subset, "--networks", "1", "--seed", "2"]);
+        exit.ShouldBe(2, output + error);
+        error.ShouldContain("verify --exec: none of the 1 random networks could be compared");
+        error.ShouldContain("so nothing was checked; draw more with --networks, or others with --seed");
+    }
+
     [Fact]
     public void The_Broken_Copy_Is_Caught_Shrunk_Diagnosed_And_Replayable()
     {
