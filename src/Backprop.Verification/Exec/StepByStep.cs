@@ -85,10 +85,10 @@ internal static class StepByStep
                 return new(Verdict.CannotJudge, k);
             }
 
-            T[][] parameters = before.SelectMany(p => new[] { Cast<T>(p.Weight.Data), Cast<T>(p.Bias) }).ToArray();
-            T[][] gradients = layers.SelectMany(l => new[] { Cast<T>(l.GradWeight!.Data), Cast<T>(l.GradBias!) }).ToArray();
+            T[][] parameters = Tensors(before.Select(p => p.Convert<T>()));
+            T[][] gradients = Tensors(layers.Select(l => new LayerParameters<double>(l.GradWeight!, l.GradBias!).Convert<T>()));
             optimizer.Step(parameters, gradients);
-            double[][] reportedAfter = after.SelectMany(p => new[] { p.Weight.Data, p.Bias }).ToArray();
+            double[][] reportedAfter = Tensors(after);
             for (int t = 0; t < parameters.Length; t++)
             {
                 for (int i = 0; i < parameters[t].Length; i++)
@@ -156,7 +156,8 @@ internal static class StepByStep
             layers[l].GradWeight is { } gw && gw.Rows == before[l].Weight.Rows && gw.Cols == before[l].Weight.Cols &&
             layers[l].GradBias is { } gb && gb.Length == before[l].Bias.Length);
 
-    private static T[] Cast<T>(double[] values)
-        where T : IFloatingPointIeee754<T>
-        => values.Select(T.CreateChecked).ToArray();
+    /// <summary>Each layer's weight and bias as the optimizer takes them, in the order the core's training passes them.</summary>
+    private static T[][] Tensors<T>(IEnumerable<LayerParameters<T>> layers)
+        where T : INumberBase<T>
+        => layers.SelectMany(p => new[] { p.Weight.Data, p.Bias }).ToArray();
 }
